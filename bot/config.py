@@ -1,0 +1,103 @@
+"""Settings, read once from the environment at start (or from a dict in tests)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = ROOT / "data"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+class Secret(str):
+    """A string that does not show itself in reprs, tracebacks or logs."""
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self else "Secret('')"
+
+
+def database_url(raw: str | None, data_dir: Path) -> str:
+    """SQLAlchemy's async URL, accepting Heroku's ``postgres://`` form."""
+    if not raw:
+        return f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}"
+    url = raw.strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+asyncpg://" + url[len(prefix):]
+    if url.startswith("postgresql+asyncpg://"):
+        # asyncpg does not know libpq's sslmode; Heroku adds ?sslmode=require
+        url = url.replace("sslmode=", "ssl=")
+    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+        url = "sqlite+aiosqlite://" + url[len("sqlite://"):]
+    return url
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _secret_key(env: Mapping[str, str], data_dir: Path) -> Secret:
+    """SECRET_KEY, or a random one kept in data/ for a single development machine."""
+    if env.get("SECRET_KEY"):
+        return Secret(env["SECRET_KEY"])
+    path = data_dir / ".secret_key"
+    if path.is_file():
+        return Secret(path.read_text().strip())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return Secret(key)
+
+
+@dataclass(frozen=True)
+class Settings:
+    port: int = 8080
+    database_url: str = ""
+    content_dir: Path = ROOT / "content"
+    locales_dir: Path = ROOT / "locales"
+    data_dir: Path = DEFAULT_DATA_DIR
+    secret_key: Secret = field(default_factory=lambda: Secret(""))
+    public_url: str = ""
+    telegram_bot_token: Secret = field(default_factory=lambda: Secret(""))
+    telegram_webhook_secret: Secret = field(default_factory=lambda: Secret(""))
+    telegram_api_base_url: str = ""
+    twilio_account_sid: str = ""
+    twilio_auth_token: Secret = field(default_factory=lambda: Secret(""))
+    admin_token: Secret = field(default_factory=lambda: Secret(""))
+    stats_min_count: int = 5
+    max_body_bytes: int = 64 * 1024
+    session_idle_days: int = 30
+    content_poll_seconds: float = 2.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        data_dir = Path(env.get("DATA_DIR") or DEFAULT_DATA_DIR)
+        content_dir = Path(env.get("CONTENT_DIR") or ROOT / "content")
+        return cls(
+            port=_int(env, "PORT", 8080),
+            database_url=database_url(env.get("DATABASE_URL"), data_dir),
+            content_dir=content_dir,
+            data_dir=data_dir,
+            secret_key=_secret_key(env, data_dir),
+            public_url=env.get("PUBLIC_URL", "").rstrip("/"),
+            telegram_bot_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
+            telegram_webhook_secret=Secret(env.get("TELEGRAM_WEBHOOK_SECRET", "")),
+            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", ""),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            twilio_auth_token=Secret(env.get("TWILIO_AUTH_TOKEN", "")),
+            admin_token=Secret(env.get("ADMIN_TOKEN", "")),
+            stats_min_count=_int(env, "STATS_MIN_COUNT", 5),
+        )

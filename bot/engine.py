@@ -1,0 +1,160 @@
+"""The conversation engine: (incoming message, session) → (reply, new session).
+
+Plain functions over plain data: no channel, network or database in here. The engine
+decides which handler in ``handlers/`` answers, in this order:
+
+1. stop words (``/stop``, STOP, СТОП …) — the person wants to be forgotten;
+2. danger words — emergency numbers before anything else;
+3. commands and the words for help, language, menu and back, in every language;
+4. a pressed option (a button id, or a digit naming a numbered line);
+5. a first message with no language yet — detect it, or ask;
+6. anything else is a free-text question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.content.model import ContentTree
+from bot.i18n import Catalogs, Translator
+from bot.langdetect import detect_language
+from bot.types import LANGUAGES, Incoming, Reply, Session
+from handlers import emergency, help, language, menu, search, start, stop, topic
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a handler may look at; handlers return a reply and a new session."""
+
+    incoming: Incoming
+    session: Session
+    content: ContentTree
+    catalogs: Catalogs
+    language: str
+
+    @property
+    def t(self) -> Translator:
+        return self.catalogs.translator(self.language)
+
+    def with_language(self, language: str) -> Context:
+        return Context(self.incoming, self.session.evolve(language=language), self.content,
+                       self.catalogs, language)
+
+
+Result = tuple[Reply, Session]
+Handler = Callable[[Context], Awaitable[Result]]
+
+# Words that mean the same in every language the bot speaks. Lower-case, no punctuation.
+STOP_WORDS = frozenset({
+    "/stop", "stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout",
+    "стоп", "/forget",
+})
+START_WORDS = frozenset(
+    {"/start", "start", "unstop", "старт", "начать", "баштоо", "оғоз", "boshlash"}
+)
+HELP_WORDS = frozenset({
+    "/help", "help", "info", "помощь", "справка", "жардам", "ёрдам", "кумак", "yordam",
+})
+LANGUAGE_WORDS = frozenset({
+    "/language", "/lang", "language", "язык", "тил", "забон", "til", "тил алмаштыруу",
+    "til o'zgartirish", "забонро иваз кардан", "сменить язык", "тилди өзгөртүү", "lang",
+})
+MENU_WORDS = frozenset({"/menu", "menu", "меню", "0", "menyu", "башкы меню", "асосӣ"})
+BACK_WORDS = frozenset({"back", "назад", "артка", "ба қафо", "қафо", "orqaga", "орқага"})
+
+_SPACES = re.compile(r"\s+")
+_EDGE_PUNCTUATION = ".,!?¡¿;:…\"'«»()[]{}-–—*"
+
+
+def normalize_command(text: str) -> str:
+    """Lower-case, single spaces, no punctuation at the ends; ``/start@MyBot`` → ``/start``."""
+    text = _SPACES.sub(" ", text.replace("ё", "е").strip().lower())
+    text = text.strip(_EDGE_PUNCTUATION.replace("/", ""))
+    text = text.replace("ʻ", "'").replace("‘", "'").replace("’", "'").replace("`", "'")
+    if text.startswith("/"):
+        head, _, rest = text.partition(" ")
+        head = head.split("@", 1)[0]
+        text = f"{head} {rest}".strip()
+    return text
+
+
+def resolve_option(incoming: Incoming, session: Session) -> str | None:
+    """The option a message chooses: a button's id, or a digit naming a numbered line."""
+    if incoming.option:
+        return incoming.option
+    word = normalize_command(incoming.text)
+    if word.isdigit() and word != "0":
+        index = int(word) - 1
+        if 0 <= index < len(session.shown):
+            return session.shown[index]
+    return None
+
+
+def initial_language(incoming: Incoming, session: Session) -> str | None:
+    """The stored choice, else what the text itself says, else the channel's hint."""
+    if session.language in LANGUAGES:
+        return session.language
+    return detect_language(incoming.text, hint=incoming.language_hint,
+                           country=incoming.country_hint)
+
+
+async def respond(
+    incoming: Incoming, session: Session, content: ContentTree, catalogs: Catalogs
+) -> Result:
+    """Answer one message. Never raises for anything a person can type."""
+    known = initial_language(incoming, session)
+    ctx = Context(incoming, session, content, catalogs, known or "ru")
+    word = normalize_command(incoming.text)
+    command, _, payload = word.partition(" ")
+
+    handler: Handler | None = None
+    if word in STOP_WORDS or command == "/stop":
+        handler = stop.forget
+    elif not incoming.option and emergency.is_emergency(incoming.text):
+        handler = emergency.show
+    elif command in START_WORDS:
+        return await start.begin(ctx, payload=payload, known_language=known)
+    elif word in HELP_WORDS:
+        handler = help.show
+    elif word in LANGUAGE_WORDS:
+        handler = language.ask
+    elif word in MENU_WORDS:
+        handler = menu.main
+    elif word in BACK_WORDS:
+        handler = menu.back
+    elif (option := resolve_option(incoming, session)) is not None:
+        return await _choose(ctx, option)
+    elif word.isdigit():
+        handler = menu.unknown_number
+    elif known is None:
+        handler = language.ask
+    else:
+        handler = search.answer
+
+    reply, new_session = await handler(ctx)
+    return reply, _touch(new_session)
+
+
+async def _choose(ctx: Context, option: str) -> Result:
+    """Dispatch a pressed option by its prefix: l: language, m: module, t: topic, nav:."""
+    kind, _, value = option.partition(":")
+    if kind == "l":
+        reply, session = await language.choose(ctx, value)
+    elif kind == "m":
+        reply, session = await menu.module(ctx, value)
+    elif kind == "t":
+        reply, session = await topic.show(ctx, value)
+    elif option == "nav:back":
+        reply, session = await menu.back(ctx)
+    elif option == "nav:lang":
+        reply, session = await language.ask(ctx)
+    else:
+        reply, session = await menu.main(ctx)
+    return reply, _touch(session)
+
+
+def _touch(session: Session) -> Session:
+    return session.evolve(updated_at=datetime.now(UTC))

@@ -1,0 +1,28 @@
+"""Plain text, for the terminal chat and the simulator's neutral view."""
+
+from __future__ import annotations
+
+from bot.types import Reply
+
+
+def body_text(reply: Reply) -> str:
+    """The reply's text blocks and footer, separated by blank lines."""
+    return "\n\n".join(part for part in (*reply.blocks, *reply.footer) if part.strip())
+
+
+def numbered(reply: Reply) -> list[tuple[str, str]]:
+    """(number, label) per option; the main menu is always 0, the rest count from 1."""
+    lines: list[tuple[str, str]] = []
+    counter = 0
+    for option in reply.options:
+        if option.id == "nav:menu":
+            lines.append(("0", option.label))
+        else:
+            counter += 1
+            lines.append((str(counter), option.label))
+    return lines
+
+
+def render_plain(reply: Reply) -> str:
+    menu = "\n".join(f"{number}. {label}" for number, label in numbered(reply))
+    return "\n\n".join(part for part in (body_text(reply), menu) if part)

@@ -1,0 +1,78 @@
+"""Plain data that flows between channel adapters, the engine and the renderers.
+
+Nothing here knows about Telegram, Twilio, HTTP or SQL. Every value is immutable, so a
+handler can only change a session by returning a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Literal
+
+Channel = Literal["telegram", "sms", "simulator"]
+CHANNELS: tuple[Channel, ...] = ("telegram", "sms", "simulator")
+
+#: The languages the bot speaks. ``uz`` is Uzbek in Latin letters, ``uz-Cyrl`` in Cyrillic.
+LANGUAGES: tuple[str, ...] = ("ru", "ky", "tg", "uz", "uz-Cyrl")
+#: The languages content is written in; ``uz-Cyrl`` is derived from ``uz``.
+CONTENT_LANGUAGES: tuple[str, ...] = ("ru", "ky", "tg", "uz")
+FALLBACK_LANGUAGE = "ru"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message from a person, as every channel adapter delivers it."""
+
+    channel: Channel
+    sender_key: str  # a keyed hash of (channel, sender): never the raw id or number
+    text: str = ""
+    option: str | None = None  # the id of a pressed button, when there was one
+    language_hint: str | None = None  # e.g. Telegram's language_code or a phone's country
+    country_hint: str | None = None  # ISO country from a calling code; never stored
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice offered to the person: a button in Telegram, a numbered line in SMS."""
+
+    id: str  # short ASCII, fits Telegram's 64-byte callback data
+    label: str
+
+
+Kind = Literal[
+    "language", "menu", "module", "topic", "search", "unmatched", "emergency", "help", "stop",
+    "didyoumean", "error", "ignored",
+]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot answers, before any channel has formatted it."""
+
+    language: str
+    kind: Kind
+    blocks: tuple[str, ...] = ()
+    options: tuple[Option, ...] = ()
+    topic: str | None = None
+    sms: str | None = None  # the short version of a topic, for basic handsets
+    footer: tuple[str, ...] = ()  # e.g. "reviewed on …", the way to change language
+
+
+@dataclass(frozen=True)
+class Session:
+    """What the bot remembers about one conversation, keyed by a pseudonym."""
+
+    key: str
+    language: str | None = None
+    position: str = "root"  # "root", "lang", "module:<id>" or "topic:<id>"
+    page: int = 0  # paging state for long answers on SMS
+    shown: tuple[str, ...] = ()  # ids of the options last shown, in order (for digits)
+    history: tuple[str, ...] = ()  # earlier positions, for "back"
+    latin: bool = False  # SMS user asked for Cyrillic answers in Latin letters
+    last_topic: str | None = None
+    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    forget: bool = False  # set by /stop: the store deletes the session instead of saving it
+
+    def evolve(self, **changes: object) -> Session:
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The aiohttp web application: health, simulator, and the channels' webhooks."""

@@ -1,0 +1,96 @@
+"""The application factory: every route, and the start-up and shutdown of what they use."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.content.live import LiveContent
+from bot.i18n import catalogs
+from bot.service import BotService
+from bot.storage.db import create_engine
+from bot.storage.store import Store
+from bot.web.errors import error_middleware
+from bot.web.keys import CONTENT, SERVICE, SETTINGS, STORE
+from bot.web.simulate import simulate
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+
+#: Channels and other features add their routes and start-up steps here; each is
+#: ``setup(app)`` called once the core (settings, store, service) is in place.
+Extension = Callable[[web.Application], None]
+
+
+async def healthz(request: web.Request) -> web.Response:
+    tree = request.app[CONTENT].tree
+    return web.json_response({"status": "ok", "topics": len(tree.topic_ids)})
+
+
+async def index(_request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html")
+
+
+def _core(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def core(app: web.Application) -> AsyncIterator[None]:
+        store = app[STORE]
+        tasks = [
+            asyncio.create_task(app[CONTENT].watch(settings.content_poll_seconds)),
+            asyncio.create_task(_housekeeping(store, settings)),
+        ]
+        yield
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await store.engine.dispose()
+
+    return core
+
+
+async def _housekeeping(store: Store, settings: Settings) -> None:
+    """Once an hour: delete idle sessions and old de-duplication keys."""
+    while True:
+        try:
+            removed = await store.purge_idle(settings.session_idle_days)
+            await store.purge_processed()
+            if removed:
+                log.info("deleted %d sessions idle for %d days", removed,
+                         settings.session_idle_days)
+        except Exception as exc:  # the database may be down; try again next hour
+            log.warning("housekeeping skipped: %s", type(exc).__name__)
+        await asyncio.sleep(3600)
+
+
+def create_app(settings: Settings, extensions: list[Extension] | None = None) -> web.Application:
+    """The whole web application; the database is opened when the app starts."""
+    app = web.Application(client_max_size=settings.max_body_bytes,
+                          middlewares=[error_middleware])
+    content = LiveContent(settings.content_dir)
+    store = Store(create_engine(settings.database_url))  # connects on first use
+    app[SETTINGS] = settings
+    app[CONTENT] = content
+    app[STORE] = store
+    app[SERVICE] = BotService(content=content, catalogs=catalogs(settings.locales_dir),
+                              store=store)
+    app.cleanup_ctx.append(_core(settings))
+    app.router.add_get("/healthz", healthz)
+    app.router.add_post("/api/simulate", simulate)
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC)
+    for extension in extensions if extensions is not None else default_extensions():
+        extension(app)
+    return app
+
+
+def default_extensions() -> list[Extension]:
+    """The optional parts: each sets itself up only when its settings are present."""
+    return []
+

@@ -1,0 +1,27 @@
+"""One place that turns failures into clear HTTP answers; nothing escapes as a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+
+
+def json_error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status == 413:
+            return json_error(413, "the request body is too large")
+        raise
+    except Exception:
+        # Log the type and place only: exception messages can carry user text.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return json_error(500, "internal error; the message was not lost, please retry")

@@ -1,0 +1,65 @@
+"""``POST /api/simulate``: talk to the bot as a channel would, for NGOs and tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from bot.privacy import sender_key
+from bot.render.plain import body_text, render_plain
+from bot.render.sms import render_sms
+from bot.render.telegram import render_html
+from bot.types import Incoming, Reply
+from bot.web.errors import json_error
+from bot.web.keys import SERVICE, SETTINGS
+
+MAX_TEXT = 4000
+RENDERERS = {"telegram": render_html, "sms": render_sms, "simulator": render_plain}
+
+
+def reply_json(reply: Reply, channel: str) -> dict[str, Any]:
+    return {
+        "language": reply.language,
+        "topic": reply.topic,
+        "kind": reply.kind,
+        "text": RENDERERS[channel](reply),
+        "options": [{"id": o.id, "label": o.label} for o in reply.options],
+        "views": {
+            "telegram": {"html": render_html(reply),
+                         "buttons": [o.label for o in reply.options]},
+            "sms": render_sms(reply),
+            "plain": body_text(reply),
+        },
+    }
+
+
+async def simulate(request: web.Request) -> web.Response:
+    try:
+        payload = await request.json(loads=json.loads)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return json_error(400, "the body must be JSON like {\"user\": \"a\", \"text\": \"/start\"}")
+    if not isinstance(payload, dict):
+        return json_error(400, "the body must be a JSON object")
+    user, text = payload.get("user"), payload.get("text", "")
+    option = payload.get("option")
+    channel = payload.get("channel") or "simulator"
+    if not isinstance(user, str | int) or isinstance(user, bool) or str(user) == "":
+        return json_error(400, "'user' must be a non-empty string")
+    if not isinstance(text, str) or (option is not None and not isinstance(option, str)):
+        return json_error(400, "'text' and 'option' must be strings")
+    if channel not in RENDERERS:
+        return json_error(400, "'channel' must be 'telegram', 'sms' or 'simulator'")
+    if not text.strip() and not option:
+        return json_error(400, "'text' is empty")
+    hint = payload.get("language")
+    incoming = Incoming(
+        channel="simulator",
+        sender_key=sender_key(request.app[SETTINGS].secret_key, "simulator", str(user)),
+        text=text[:MAX_TEXT],
+        option=option,
+        language_hint=hint if isinstance(hint, str) else None,
+    )
+    reply, _ = await request.app[SERVICE].handle(incoming)
+    return web.json_response(reply_json(reply, channel))

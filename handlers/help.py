@@ -1,0 +1,23 @@
+"""HELP: how to use the bot, and the emergency number."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from handlers import menu
+
+if TYPE_CHECKING:
+    from bot.engine import Context, Result
+
+
+async def show(ctx: Context) -> Result:
+    """How to use the bot, then the main menu."""
+    t = ctx.t
+    text = t(
+        "Type your question in your own words, or send the number of a menu line. "
+        "0 is the main menu. STOP deletes our conversation. "
+        "In danger in Russia or Kazakhstan, call 112."
+    )
+    reply, session = await menu.main(ctx, lead=(text,))
+    return replace(reply, kind="help"), session

@@ -1,0 +1,32 @@
+"""The first contact: a welcome, then the menu — or the topic a deep link names."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from handlers import language, menu, topic
+
+if TYPE_CHECKING:
+    from bot.engine import Context, Result
+
+
+def topic_from_payload(ctx: Context, payload: str) -> str | None:
+    """``/start t-permits-registration`` → ``permits.registration`` (Telegram deep links)."""
+    if not payload.startswith("t-"):
+        return None
+    wanted = payload[2:].lower()
+    return next((t for t in ctx.content.topic_ids if t.replace(".", "-") == wanted), None)
+
+
+async def begin(ctx: Context, payload: str = "", known_language: str | None = None) -> Result:
+    """Welcome, in the known language; without one, ask for it first."""
+    topic_id = topic_from_payload(ctx, payload) if payload else None
+    if topic_id is not None:
+        return await topic.show(ctx, topic_id)
+    if known_language is None:
+        return await language.ask(ctx)
+    welcome = ctx.t(
+        "Hello! I tell labour migrants about their rights, legal work abroad and where "
+        "to get help. It is free and anonymous."
+    )
+    return await menu.main(ctx, lead=(welcome,))

@@ -1,0 +1,17 @@
+"""STOP and /stop: forget the person at once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.types import Reply
+
+if TYPE_CHECKING:
+    from bot.engine import Context, Result
+
+
+async def forget(ctx: Context) -> Result:
+    """Delete the session (the store does it when it sees ``forget``) and confirm once."""
+    text = ctx.t("Done: I have deleted our conversation. Write any message to start again.")
+    reply = Reply(language=ctx.language, kind="stop", blocks=(text,))
+    return reply, ctx.session.evolve(forget=True, shown=(), position="root")

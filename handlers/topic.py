@@ -1,0 +1,42 @@
+"""One topic's answer: the text, its review date, and where to check."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.types import Reply
+from handlers import menu
+
+if TYPE_CHECKING:
+    from bot.engine import Context, Result
+    from bot.types import Kind
+
+
+async def show(ctx: Context, topic_id: str, kind: Kind = "topic",
+               lead: tuple[str, ...] = ()) -> Result:
+    """The answer to a topic, in the reader's language or (saying so) in Russian."""
+    found = ctx.content.lookup(topic_id, ctx.language)
+    if found is None:
+        return await menu.main(ctx, lead=(ctx.t("That topic no longer exists."),))
+    text, t = found.text, ctx.t
+    notes = (t("This text is not yet translated into your language; here it is in Russian."),) \
+        if found.fallback else ()
+    footer: list[str] = []
+    if text.reviewed is not None:
+        footer.append(t("Laws change often: check before you act. Last checked: {date}",
+                        date=t.date(text.reviewed)))
+    options = menu.nav_options(ctx)
+    reply = Reply(
+        language=ctx.language,
+        kind=kind,
+        topic=topic_id,
+        blocks=(*lead, *notes, text.title, text.body),
+        sms=text.sms or None,
+        options=options,
+        footer=tuple(footer),
+    )
+    session = ctx.session.evolve(
+        language=ctx.language, position=f"topic:{topic_id}", page=0, last_topic=topic_id,
+        shown=tuple(o.id for o in options),
+    )
+    return reply, session
