@@ -22,7 +22,7 @@ from bot.content.model import ContentTree
 from bot.i18n import Catalogs, Translator
 from bot.langdetect import detect_language
 from bot.types import LANGUAGES, Incoming, Reply, Session
-from handlers import emergency, help, language, menu, search, start, stop, topic
+from handlers import emergency, help, language, latin, menu, more, search, start, stop, topic
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,9 @@ LANGUAGE_WORDS = frozenset({
 })
 MENU_WORDS = frozenset({"/menu", "menu", "меню", "0", "menyu", "башкы меню", "асосӣ"})
 BACK_WORDS = frozenset({"back", "назад", "артка", "ба қафо", "қафо", "orqaga", "орқага"})
+MORE_WORDS = frozenset({"more", "ещё", "еще", "дальше", "дагы", "андан ары", "боз", "давом",
+                        "yana", "davomi", "яна", "давоми", "+"})
+LATIN_WORDS = frozenset({"lat", "лат", "latin", "латиница", "lotin", "лотин"})
 
 _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = ".,!?¡¿;:…\"'«»()[]{}-–—*"
@@ -125,6 +128,10 @@ async def respond(
         handler = menu.main
     elif word in BACK_WORDS:
         handler = menu.back
+    elif word in MORE_WORDS:
+        handler = more.next_page
+    elif word in LATIN_WORDS:
+        handler = latin.toggle
     elif (option := resolve_option(incoming, session)) is not None:
         return await _choose(ctx, option)
     elif word.isdigit():
@@ -149,6 +156,8 @@ async def _choose(ctx: Context, option: str) -> Result:
         reply, session = await topic.show(ctx, value)
     elif option == "nav:back":
         reply, session = await menu.back(ctx)
+    elif option == "nav:more":
+        reply, session = await more.next_page(ctx)
     elif option == "nav:lang":
         reply, session = await language.ask(ctx)
     else:

@@ -57,6 +57,7 @@ class Reply:
     topic: str | None = None
     sms: str | None = None  # the short version of a topic, for basic handsets
     footer: tuple[str, ...] = ()  # e.g. "reviewed on …", the way to change language
+    page: int = 0  # which page of a long answer a paging channel (SMS) should show
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""SMS specifics: segment counting, encodings, paging."""
