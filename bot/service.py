@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.content.live import LiveContent
 from bot.engine import respond
 from bot.i18n import Catalogs
+from bot.ratelimit import LIMIT_PER_MINUTE, admit
 from bot.storage.store import Store
 from bot.types import Incoming, Reply, Session
 
@@ -34,11 +36,25 @@ class BotService:
     async def handle(self, incoming: Incoming) -> tuple[Reply, Session]:
         """Answer one message. If the database is down, answer from content alone."""
         session = await self._load(incoming.sender_key)
-        reply, new_session = await respond(incoming, session, self.content.tree, self.catalogs)
+        admitted, session = admit(session, datetime.now(UTC))
+        if admitted:
+            reply, new_session = await respond(incoming, session, self.content.tree,
+                                               self.catalogs)
+        else:
+            reply, new_session = self._limited(session), session
         await self._save(new_session)
         for listener in self.listeners:
             listener(incoming, reply)
         return reply, new_session
+
+    def _limited(self, session: Session) -> Reply:
+        """Say once that the person is writing too fast; stay silent for the rest."""
+        language = session.language or "ru"
+        if session.window_count > LIMIT_PER_MINUTE + 1:
+            return Reply(language=language, kind="ignored")
+        t = self.catalogs.translator(language)
+        text = t("You are sending messages very fast. Please wait a minute, then write again.")
+        return Reply(language=language, kind="limited", blocks=(text,))
 
     async def forget(self, sender_key: str) -> None:
         """Delete a session, e.g. when a Telegram user blocked the bot."""

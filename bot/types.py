@@ -42,7 +42,7 @@ class Option:
 
 Kind = Literal[
     "language", "menu", "module", "topic", "search", "unmatched", "emergency", "help", "stop",
-    "didyoumean", "error", "ignored",
+    "didyoumean", "error", "ignored", "limited",
 ]
 
 
@@ -72,6 +72,8 @@ class Session:
     history: tuple[str, ...] = ()  # earlier positions, for "back"
     latin: bool = False  # SMS user asked for Cyrillic answers in Latin letters
     last_topic: str | None = None
+    window_start: datetime | None = None  # the rate limit's current minute
+    window_count: int = 0  # messages in that minute
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     forget: bool = False  # set by /stop: the store deletes the session instead of saving it
 

@@ -40,8 +40,11 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 15})
         _sqlite_pragmas(engine)
         return engine
+    # Short timeouts: with the database gone, a message is answered from content alone
+    # within seconds instead of waiting a minute for a connection.
     return create_async_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True,
-                               pool_timeout=5)
+                               pool_timeout=5,
+                               connect_args={"timeout": 5, "command_timeout": 10})
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:

@@ -29,6 +29,15 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return _aware(datetime.fromisoformat(value))
+    except ValueError:
+        return None
+
+
 def session_from_row(row: SessionRow) -> Session:
     state = json.loads(row.state or "{}")
     return Session(
@@ -39,13 +48,16 @@ def session_from_row(row: SessionRow) -> Session:
         shown=tuple(state.get("shown", ())),
         latin=bool(state.get("latin", False)),
         last_topic=state.get("last_topic"),
+        window_start=_parse_time(state.get("window_start")),
+        window_count=int(state.get("window_count", 0)),
         updated_at=_aware(row.updated_at),
     )
 
 
 def _values(session: Session) -> dict[str, Any]:
     state = {"shown": list(session.shown), "latin": session.latin,
-             "last_topic": session.last_topic}
+             "last_topic": session.last_topic, "window_count": session.window_count,
+             "window_start": session.window_start.isoformat() if session.window_start else None}
     return {
         "key": session.key,
         "language": session.language,
