@@ -14,7 +14,13 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Any fixed number: processes starting together on PostgreSQL migrate one after another.
+MIGRATION_LOCK = 7_310_449
+
+
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
