@@ -1,10 +1,29 @@
-"""Danger first: words of danger in any language go straight to the emergency numbers."""
+"""Danger first: words of danger in any language go straight to the emergency numbers.
+
+Two kinds of danger words, in Russian, Kyrgyz, Tajik, Uzbek (both scripts) and English,
+folded like every typed question (``bot.matcher.normalize``), so "pomogite", "пaмогите"
+with a Latin a, "bьют" or Uzbek typed in Cyrillic all count:
+
+- *danger*: someone is beaten, locked in, not let go, threatened, forced to work, sold,
+  wants to die, needs the police — always the emergency answer;
+- *pleas*: "помогите", "жардам бергиле", "ёрӣ диҳед", "yordam bering" — the emergency
+  answer when nothing else is said ("помогите!!!", "yordam bering iltimos tez"), but an
+  ordinary question when they only open one ("помогите оплатить патент"): a polite
+  "help me" before a question is common, and that person wants the answer.
+
+A false alarm costs the reader one screen (and the topic they asked about is offered
+right under the numbers); a missed one can cost a life — when unsure, a word is danger.
+"""
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
+from functools import cache
 from typing import TYPE_CHECKING
 
+from bot.matcher import index_for, match
+from bot.matcher.normalize import skeleton, skeletons
+from bot.types import Option
 from handlers import topic
 
 if TYPE_CHECKING:
@@ -12,31 +31,121 @@ if TYPE_CHECKING:
 
 EMERGENCY_TOPIC = "help.emergency"
 
-# Stems, matched at the start of a word. Kept short and unambiguous on purpose: a false
-# alarm costs a reader one screen, a missed one can cost much more.
-_DANGER_STEMS = (
-    # ru
-    "срочно нужна помощь", "спасите", "помогите", "избил", "бьют", "заперт", "не отпуска",
-    "насили", "убива", "угрожа", "торговл людьми", "рабств", "суицид", "покончить с собой",
-    "pomogite", "spasite",
-    # ky
-    "жардам бергиле", "куткаргыла", "сабашты", "камап", "коркутуп",
-    # tg
-    "ёрӣ диҳед", "наҷот", "лату кӯб", "зада истодааст", "маҳбус",
-    # uz
-    "yordam bering", "qutqaring", "urishdi", "qamab", "qo'yib yubormay", "odam savdo",
-    "ёрдам беринг", "қутқаринг",
-)
-_PATTERN = re.compile(
-    r"(?<!\w)(" + "|".join(re.escape(s) for s in _DANGER_STEMS) + ")", re.IGNORECASE
-)
+# Phrases of word beginnings: each word of a phrase must begin a word of the message, in
+# order, at most two words apart. Words of up to three letters must match whole.
+_DANGER = """
+    бьют | избива | избил | избит | ударил | побил | убьют | убью | убива | убить |
+    угрожа | насил | изнасил | заперли | заперт | взаперти | не отпуска | не выпуска |
+    не дают уйти | держат силой | держат взаперти | держат в подвале | заставляют работать |
+    принужда | принудительн | торговл людьми | торгуют людьми | продали меня | меня продали |
+    рабств | суицид | покончить с собой | покончу с собой | убить себя | убью себя |
+    не хочу жить | хочу умереть | вызовите полицию | позвоните в полицию | вызвать полицию |
+    полиция задержала | меня задержали | похитили | похищ | в опасности |
+    сабап | сабаш | сабады | уруп жатыш | камап | камалып | кое бербей | коё бербей |
+    чыгарбай жатыш | коркут | өлтүрөм | өлтүрүш | зордук | мажбурла | адам сатуу |
+    адам саткан | кулчулук | мени сатып | өзүмдү өлтүр | жашагым келбейт | милиция чакыр |
+    полиция чакыр | милицияга чал | полицияга чал | милиция кармады | полиция кармады |
+    маро заданд | мезананд | лату кӯб | латукӯб | қулф карданд | маҳбус | раҳо намекунанд |
+    рафтан намемонанд | таҳдид | мекушанд | мекушам | зӯроварӣ | маҷбуран | маҷбур мекунанд |
+    меҳнати маҷбурӣ | савдои одамон | савдои инсон | одамфурӯшӣ | ғуломӣ | худкушӣ |
+    худамро мекушам | зиндагӣ кардан намехоҳам | полисро ҷеғ | милисаро ҷеғ | ба полис занг |
+    дастгир карданд | рабуданд |
+    urishyapti | urishdi | kaltak | do'pposla | qamab | qamalib | qo'yib yubormay |
+    chiqarmayapti | ketishga qo'ymay | tahdid | o'ldiraman | o'ldirish | o'ldiramiz |
+    zo'rla | majburla | majburiy mehnat | majburan | odam savdo | qullik | qul qilib |
+    meni sotib | sotib yuborishdi | o'zimni o'ldir | yashagim kelmay | suitsid | suicid |
+    politsiya chaqir | militsiya chaqir | politsiyaga qo'ng'iroq | meni o'g'irla |
+    help me | save me | sos | police | trafficking | suicide | kill myself | forced labour |
+    forced labor | locked in | beaten | beating me
+"""
+_PLEAS = """
+    помогите | спасите | памагите | помагите | спасити | нужна помощь |
+    жардам бергиле | жардам бериңиз | жардам бериңиздер | жардам бер | куткаргыла |
+    куткарыңыз | куткар |
+    ёрӣ диҳед | ёри диҳед | ёрӣ деҳ | кумак кунед | кӯмак кунед | наҷот диҳед | наҷотам диҳед |
+    маро наҷот |
+    yordam bering | yordam ber | yordam beringlar | qutqaring | qutqar
+"""
+# Words that may stand beside a plea without making it a question about something else.
+_FILLERS = """
+    срочно пожалуйста мне меня нам нас я мы очень скорее быстро кто нибудь кто-нибудь люди
+    умоляю прошу пж плиз please urgent me us now
+    тез тезирээк мага бизге мени бизди суранам өтүнөм азыр
+    зуд тезтар илтимос ба ман маро моро ба мо ҳозир
+    tez tezroq iltimos menga bizga meni bizni zudlik bilan hozir iltimos
+    srochno pozhaluysta
+"""
+
+
+def _phrases(block: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        tuple(skeleton(word) for word in phrase.split())
+        for phrase in block.split("|") if phrase.strip()
+    )
+
+
+@cache
+def _danger() -> tuple[tuple[str, ...], ...]:
+    return _phrases(_DANGER)
+
+
+@cache
+def _pleas() -> tuple[tuple[str, ...], ...]:
+    return _phrases(_PLEAS)
+
+
+@cache
+def _fillers() -> frozenset[str]:
+    return frozenset(skeleton(word) for word in _FILLERS.split())
+
+
+def _begins(stem: str, word: str) -> bool:
+    return word == stem if len(stem) <= 3 else word.startswith(stem)
+
+
+def _find(phrase: tuple[str, ...], words: list[str]) -> list[int] | None:
+    """Positions of the phrase's words in the message, or None when it is not there."""
+    for start, word in enumerate(words):
+        if not _begins(phrase[0], word):
+            continue
+        positions, at = [start], start
+        for stem in phrase[1:]:
+            nxt = next((i for i in range(at + 1, min(at + 4, len(words)))
+                        if _begins(stem, words[i])), None)
+            if nxt is None:
+                break
+            positions.append(nxt)
+            at = nxt
+        else:
+            return positions
+    return None
+
 
 
 def is_emergency(text: str) -> bool:
-    normalized = text.lower().replace("ё", "е").replace("ʻ", "'").replace("’", "'")
-    return bool(_PATTERN.search(normalized) or _PATTERN.search(text.lower()))
+    """Whether a message speaks of danger (see the module docstring for the two kinds)."""
+    for words in (skeletons(text, "ru"), skeletons(text, None)):
+        if any(_find(phrase, words) is not None for phrase in _danger()):
+            return True
+        used: set[int] = set()
+        for phrase in _pleas():
+            found = _find(phrase, words)
+            if found is not None:
+                used.update(found)
+        if used and all(i in used or word in _fillers() or word.isdigit()
+                        for i, word in enumerate(words)):
+            return True
+    return False
 
 
 async def show(ctx: Context) -> Result:
-    """The emergency topic, whatever the menu position."""
-    return await topic.show(ctx, EMERGENCY_TOPIC, kind="emergency")
+    """The emergency topic, whatever the menu position; under it, the topic the message
+    was also about ("торговля людьми" → the trafficking topic), one tap away."""
+    reply, session = await topic.show(ctx, EMERGENCY_TOPIC, kind="emergency")
+    found = match(index_for(ctx.content), ctx.incoming.text, ctx.language)
+    related = next((t for t in found.choices if t != EMERGENCY_TOPIC), None)
+    if related is None or reply.topic != EMERGENCY_TOPIC:
+        return reply, session
+    extra = Option(f"t:{related}", ctx.content.title(related, ctx.language))
+    options = (extra, *reply.options)
+    return replace(reply, options=options), session.evolve(shown=tuple(o.id for o in options))

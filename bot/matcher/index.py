@@ -1,0 +1,103 @@
+"""The search index of one content tree: one BM25F index per language, built once.
+
+Topic texts missing in a language are indexed from their Russian text, as the reader
+would be shown. The tree is immutable and replaced as a whole when NGOs edit files, so
+the index is cached by the tree's identity and dropped with it.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from bot.content.model import ContentTree, TopicText
+from bot.matcher import bm25
+from bot.matcher.normalize import skeletons
+from bot.matcher.stem import term
+from bot.matcher.stopwords import stop_words
+from bot.types import FALLBACK_LANGUAGE, LANGUAGES
+
+
+@dataclass(frozen=True)
+class LanguageIndex:
+    language: str
+    ranking: bm25.Index
+    # every term of the index by its length, for typo look-ups among similar lengths
+    vocabulary: Mapping[int, tuple[str, ...]]
+
+    def knows(self, word_term: str) -> bool:
+        return word_term in self.ranking.postings
+
+
+@dataclass(frozen=True)
+class MatcherIndex:
+    languages: Mapping[str, LanguageIndex]
+
+    def get(self, language: str) -> LanguageIndex:
+        return self.languages.get(language) or self.languages[FALLBACK_LANGUAGE]
+
+
+def terms_of(text: str, language: str) -> list[str]:
+    """The index terms of a text, stop words left out."""
+    stops = stop_words(language)
+    return [t for t in (term(w, language) for w in skeletons(text, language)) if t not in stops]
+
+
+def document_of(text: TopicText, language: str) -> bm25.Document:
+    return bm25.Document(
+        key=text.topic_id,
+        fields={
+            "title": terms_of(text.title, language),
+            "keywords": terms_of(" ".join(text.keywords), language),
+            "body": terms_of(text.body, language),
+        },
+    )
+
+
+def texts_for(tree: ContentTree, language: str) -> Iterable[TopicText]:
+    """Each topic's text in ``language``, or in Russian when it is not translated yet."""
+    for topic_id in dict.fromkeys((*tree.topic_ids, *(key[0] for key in tree.texts))):
+        found = tree.lookup(topic_id, language)
+        if found is not None:
+            yield found.text
+
+
+def build_language(tree: ContentTree, language: str,
+                   params: bm25.Params | None = None) -> LanguageIndex:
+    documents = [document_of(text, language) for text in texts_for(tree, language)]
+    ranking = bm25.build(documents, params)
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for word_term in ranking.postings:
+        by_length[len(word_term)].append(word_term)
+    vocabulary = {length: tuple(sorted(terms)) for length, terms in by_length.items()}
+    return LanguageIndex(language, ranking, MappingProxyType(vocabulary))
+
+
+def build_index(tree: ContentTree, params: bm25.Params | None = None) -> MatcherIndex:
+    return MatcherIndex(MappingProxyType(
+        {language: build_language(tree, language, params) for language in LANGUAGES}
+    ))
+
+
+# One entry per live tree: a reload builds a new tree, the old entry goes with the old one.
+_cache: dict[int, tuple[weakref.ref[ContentTree], MatcherIndex]] = {}
+_lock = threading.Lock()
+
+
+def index_for(tree: ContentTree) -> MatcherIndex:
+    """The index of ``tree``, built on first use and kept while the tree lives."""
+    key = id(tree)
+    entry = _cache.get(key)
+    if entry is not None and entry[0]() is tree:
+        return entry[1]
+    with _lock:
+        entry = _cache.get(key)
+        if entry is not None and entry[0]() is tree:
+            return entry[1]
+        index = build_index(tree)
+        _cache[key] = (weakref.ref(tree, lambda _ref, key=key: _cache.pop(key, None)), index)
+        return index

@@ -1,0 +1,172 @@
+"""A question → the topic it asks about, a short list to choose from, or nothing.
+
+    question ─ skeletons ─ terms ─┬─ known term ──────────────── weight 1
+                                  └─ unknown: closest known term ─ weight = similarity
+            ─ BM25F over the reader's language (then Russian, which many also type in)
+            ─ decision: answer │ did you mean (top 3) │ nothing
+
+Pure functions over an immutable index; the handler turns the decision into a reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.matcher import bm25
+from bot.matcher.index import LanguageIndex, MatcherIndex
+from bot.matcher.normalize import skeletons
+from bot.matcher.stem import term
+from bot.matcher.stopwords import follow_up_words, stop_words
+from bot.types import FALLBACK_LANGUAGE
+
+Decision = Literal["answer", "didyoumean", "none"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When to answer, when to offer a choice, when to admit not understanding.
+
+    Derived on the tune split of tests/data/questions.tsv by
+    ``scripts/eval_matcher.py --grid`` (a grid search that rewards a right answer,
+    forgives a right "did you mean" a little and punishes a wrong answer most), then
+    checked on the holdout split:
+
+    - ``floor``: a best score under it is "nothing" — one common word of a body, or one
+      far-fetched typo correction, is not an answer;
+    - ``answer``: a best score at least this high may be answered directly …
+    - ``margin``: … when the runner-up scores at most this share of the best;
+    - ``context``: after a topic, a short question goes to that topic when it scores at
+      least this share of the best ("где оплатить?" after the payment topic);
+    - ``typo``: the least rapidfuzz ratio for a typo correction of an unknown word.
+    """
+
+    floor: float = 1.2
+    answer: float = 2.0
+    margin: float = 0.7
+    context: float = 0.4
+    typo: float = 80.0
+
+
+DEFAULT = Thresholds()
+#: A follow-up question is short: a longer one names its own subject.
+SHORT_QUESTION = 3
+_MIN_TYPO_TERM = 4
+
+
+@dataclass(frozen=True)
+class Match:
+    decision: Decision
+    ranked: tuple[tuple[str, float], ...]  # (topic id, score), best first, at most 3
+    language: str  # the index that answered: the reader's, or Russian
+    follow_up: bool = False  # answered from the conversation's last topic
+
+    @property
+    def topic(self) -> str | None:
+        return self.ranked[0][0] if self.decision == "answer" and self.ranked else None
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(topic_id for topic_id, _ in self.ranked)
+
+
+@dataclass(frozen=True)
+class Query:
+    terms: Mapping[str, float]  # term → weight
+    content_words: int  # words left after stop words
+    follow_up: bool  # had a "how much / where / when" word
+
+
+def closest_term(index: LanguageIndex, unknown: str, cutoff: float) -> tuple[str, float] | None:
+    """The index term nearest to a mistyped one, among terms one letter longer or shorter."""
+    if len(unknown) < _MIN_TYPO_TERM:
+        return None
+    best: tuple[str, float] | None = None
+    for length in (len(unknown), len(unknown) - 1, len(unknown) + 1):
+        found = process.extractOne(unknown, index.vocabulary.get(length, ()),
+                                   scorer=fuzz.ratio, score_cutoff=cutoff)
+        if found is not None and (best is None or found[1] > best[1]):
+            best = (found[0], found[1])
+    return best
+
+
+def parse(index: LanguageIndex, text: str, thresholds: Thresholds = DEFAULT) -> Query:
+    language = index.language
+    stops, follow = stop_words(language), follow_up_words(language)
+    weights: dict[str, float] = {}
+    content_words = 0
+    follow_up = False
+    for word in skeletons(text, language):
+        word_term = term(word, language)
+        if word_term in follow:
+            follow_up = True
+        if word_term in stops:
+            continue
+        content_words += 1
+        if index.knows(word_term):
+            weights[word_term] = max(weights.get(word_term, 0.0), 1.0)
+        elif (near := closest_term(index, word_term, thresholds.typo)) is not None:
+            weights[near[0]] = max(weights.get(near[0], 0.0), near[1] / 100.0)
+    return Query(weights, content_words, follow_up)
+
+
+def rank(index: LanguageIndex, query: Query, top: int = 3) -> tuple[tuple[str, float], ...]:
+    scores = bm25.score(index.ranking, query.terms)
+    ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(ordered[:top])
+
+
+def decide(ranked: tuple[tuple[str, float], ...], query: Query, last_topic: str | None,
+           thresholds: Thresholds) -> tuple[Decision, tuple[tuple[str, float], ...], bool]:
+    """The decision for ranked scores; a short question may lean on the last topic."""
+    if not ranked or ranked[0][1] < thresholds.floor:
+        if last_topic and query.follow_up and query.content_words <= 1:
+            return "answer", ((last_topic, 0.0),), True
+        return "none", ranked, False
+    best = ranked[0][1]
+    if last_topic and query.content_words <= SHORT_QUESTION:
+        for topic_id, value in ranked:
+            if topic_id == last_topic and value >= thresholds.context * best:
+                rest = tuple(item for item in ranked if item[0] != last_topic)
+                return "answer", ((topic_id, value), *rest), topic_id != ranked[0][0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if best >= thresholds.answer and runner_up <= thresholds.margin * best:
+        return "answer", ranked, False
+    return "didyoumean", ranked, False
+
+
+Candidate = tuple[str, Query, tuple[tuple[str, float], ...]]  # language, query, ranking
+
+
+def candidates(index: MatcherIndex, text: str, language: str,
+               thresholds: Thresholds = DEFAULT) -> list[Candidate]:
+    """The question ranked in the reader's language, then in Russian (which many type in)."""
+    out = []
+    for lang in dict.fromkeys((language, FALLBACK_LANGUAGE)):
+        lang_index = index.get(lang)
+        query = parse(lang_index, text, thresholds)
+        out.append((lang, query, rank(lang_index, query)))
+    return out
+
+
+def choose(ranked_by_language: list[Candidate], last_topic: str | None,
+           thresholds: Thresholds = DEFAULT) -> Match:
+    """The first language whose ranking understands the question decides."""
+    first: Match | None = None
+    for lang, query, ranked in ranked_by_language:
+        decision, ranked, follow_up = decide(ranked, query, last_topic, thresholds)
+        found = Match(decision, ranked, lang, follow_up)
+        if decision != "none":
+            return found
+        first = first or found
+    assert first is not None
+    return first
+
+
+def match(index: MatcherIndex, text: str, language: str, last_topic: str | None = None,
+          thresholds: Thresholds = DEFAULT) -> Match:
+    """Understand a typed question in the reader's language, or else in Russian."""
+    return choose(candidates(index, text, language, thresholds), last_topic, thresholds)

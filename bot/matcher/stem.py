@@ -1,0 +1,82 @@
+"""Word skeletons → index terms: inflection stripped, then cut to a fixed prefix.
+
+Kyrgyz and Uzbek glue case, plural and possessive suffixes onto a word ("паспортумду" =
+passport-my-ACC, "pasportimni" the same in Uzbek), Tajik adds -ро, -ҳо and the izofa -и
+("шиносномаамро"), Russian inflects. A light suffix stripper per language family, then a
+cut to the first ``PREFIX_LENGTH`` letters (truncation stemming, the usual baseline for
+agglutinative languages) reduce all those forms to one term. Both the content and the
+question go through the same function, so an over-eager cut is made on both sides alike.
+
+The suffixes are written as skeletons (see ``normalize.skeleton``): ө→o, ү→u, ы→y, ң→n.
+"""
+
+from __future__ import annotations
+
+from bot.matcher.normalize import skeleton
+
+#: Letters a term keeps. Chosen on the tune split (scripts/eval_matcher.py --grid): 5
+#: keeps "oplat|a|it|il|u" and "pasport|umdu|imni" together yet "regis" apart from "regio".
+PREFIX_LENGTH = 5
+#: A stem never gets shorter than this by stripping ("ishga" → "ish", not "is").
+MIN_STEM = 3
+_MAX_STRIPS = 3
+
+_TURKIC_CASES = (
+    # plural
+    "lar", "ler", "lor", "dar", "der", "dor", "tar", "ter", "tor",
+    # genitive, accusative
+    "ning", "nyn", "nin", "nun", "dyn", "din", "dun", "tyn", "tin", "tun",
+    "ny", "ni", "nu", "dy", "di", "du", "ty", "ti", "tu",
+    # dative, locative, ablative, "the one in"
+    "ga", "ge", "go", "ka", "ke", "ko", "na", "ne",
+    "dagi", "tagi", "da", "de", "do", "ta", "te", "to",
+    "dan", "den", "don", "tan", "ten", "ton", "nan", "nen", "non",
+    # possessive
+    "imiz", "ingiz", "ybyz", "ibiz", "ubuz", "yngyz", "ungyz",
+    "ym", "im", "um", "yn", "in", "un", "ing", "sy", "si", "su",
+    # question and politeness particles
+    "by", "bi", "bu", "py", "pi", "pu", "mi", "chy", "chi",
+)
+_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "ky": _TURKIC_CASES,
+    "uz": _TURKIC_CASES,
+    "tg": ("hoi", "ho", "ro", "yon", "gon", "on", "amon", "aton", "ashon", "am", "at", "ash",
+           "i", "yi", "e"),
+    "ru": ("yami", "ami", "yah", "ah", "ogo", "ego", "omu", "emu", "ymi", "imi", "yh", "ih",
+           "aya", "oy", "ey", "ay", "om", "em", "ov", "ev", "iy", "yy", "oe", "ee", "ie",
+           "tsya", "sya", "it", "at", "yat", "et", "ut", "yut", "il", "ila", "ili", "ilo",
+           "al", "ala", "ali", "esh", "ish", "yu", "ya", "a", "u", "y", "i", "e", "o"),
+}
+_SUFFIXES["uz-Cyrl"] = _SUFFIXES["uz"]
+_BY_LENGTH = {
+    language: tuple(sorted(set(suffixes), key=len, reverse=True))
+    for language, suffixes in _SUFFIXES.items()
+}
+
+
+def strip_suffixes(word: str, language: str, min_stem: int = MIN_STEM) -> str:
+    """Remove up to three inflectional suffixes, longest first, keeping ``min_stem``."""
+    if word.isdigit():
+        return word
+    suffixes = _BY_LENGTH.get(language, ())
+    for _ in range(_MAX_STRIPS):
+        for suffix in suffixes:
+            if word.endswith(suffix) and len(word) - len(suffix) >= min_stem:
+                word = word[: -len(suffix)]
+                break
+        else:
+            break
+    return word
+
+
+def term(word_skeleton: str, language: str, prefix: int = PREFIX_LENGTH,
+         min_stem: int = MIN_STEM) -> str:
+    """The index term of one word skeleton."""
+    return strip_suffixes(word_skeleton, language, min_stem)[:prefix]
+
+
+def stop_terms(words: str, language: str) -> frozenset[str]:
+    """A space-separated word list (in any script) as the terms it produces."""
+    return frozenset(
+        term(skeleton(w, yo_as_e=language == "ru"), language) for w in words.split()
+    )
