@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from bot.content.model import ContentTree
 from bot.i18n import Catalogs, Translator
-from bot.langdetect import detect_language
+from bot.langdetect import continue_language, detector_for
 from bot.types import LANGUAGES, Incoming, Reply, Session
 from handlers import emergency, help, language, latin, menu, more, search, start, stop, topic
 
@@ -59,8 +59,12 @@ HELP_WORDS = frozenset({
     "/help", "help", "info", "помощь", "справка", "жардам", "ёрдам", "кумак", "yordam",
 })
 LANGUAGE_WORDS = frozenset({
-    "/language", "/lang", "language", "язык", "тил", "забон", "til", "тил алмаштыруу",
-    "til o'zgartirish", "забонро иваз кардан", "сменить язык", "тилди өзгөртүү", "lang",
+    "/language", "/lang", "language", "lang", "languages",
+    "язык", "языки", "yazyk", "сменить язык", "изменить язык", "поменять язык", "другой язык",
+    "тил", "тил алмаштыруу", "тилди алмаштыруу", "тилди өзгөртүү", "тил тандоо",
+    "забон", "zabon", "забонро иваз кардан", "иваз кардани забон", "забонро иваз кунед",
+    "til", "til o'zgartirish", "tilni o'zgartirish", "tilni almashtirish", "til tanlash",
+    "тил ўзгартириш", "тилни ўзгартириш", "тилни алмаштириш",
 })
 MENU_WORDS = frozenset({"/menu", "menu", "меню", "0", "menyu", "башкы меню", "асосӣ"})
 BACK_WORDS = frozenset({"back", "назад", "артка", "ба қафо", "қафо", "orqaga", "орқага"})
@@ -96,19 +100,33 @@ def resolve_option(incoming: Incoming, session: Session) -> str | None:
     return None
 
 
-def initial_language(incoming: Incoming, session: Session) -> str | None:
-    """The stored choice, else what the text itself says, else the channel's hint."""
+def initial_language(
+    incoming: Incoming, session: Session, content: ContentTree | None = None
+) -> str | None:
+    """First contact: what the text says, else the hints (see ``bot.langdetect``). Later: the
+    stored choice, unless a message is confidently in another language or Uzbek script."""
+    detector = detector_for(content)
     if session.language in LANGUAGES:
-        return session.language
-    return detect_language(incoming.text, hint=incoming.language_hint,
-                           country=incoming.country_hint)
+        if incoming.option or not incoming.text:
+            return session.language
+        return continue_language(detector, session.language, incoming.text)
+    found = detector.detect(incoming.text, hint=incoming.language_hint,
+                            country=incoming.country_hint).language
+    return found if found in LANGUAGES else None
+
+
+def _language_note(ctx: Context, reply: Reply) -> Reply:
+    """A reply in a language the person did not choose gets a line on how to change it."""
+    if ctx.language == ctx.session.language or reply.kind in ("language", "stop", "ignored"):
+        return reply
+    return language.with_change_note(ctx, reply)
 
 
 async def respond(
     incoming: Incoming, session: Session, content: ContentTree, catalogs: Catalogs
 ) -> Result:
     """Answer one message. Never raises for anything a person can type."""
-    known = initial_language(incoming, session)
+    known = initial_language(incoming, session, content)
     ctx = Context(incoming, session, content, catalogs, known or "ru")
     word = normalize_command(incoming.text)
     command, _, payload = word.partition(" ")
@@ -119,7 +137,8 @@ async def respond(
     elif not incoming.option and emergency.is_emergency(incoming.text):
         handler = emergency.show
     elif command in START_WORDS:
-        return await start.begin(ctx, payload=payload, known_language=known)
+        reply, new_session = await start.begin(ctx, payload=payload, known_language=known)
+        return _language_note(ctx, reply), new_session
     elif word in HELP_WORDS:
         handler = help.show
     elif word in LANGUAGE_WORDS:
@@ -142,7 +161,7 @@ async def respond(
         handler = search.answer
 
     reply, new_session = await handler(ctx)
-    return reply, _touch(new_session)
+    return _language_note(ctx, reply), _touch(new_session)
 
 
 async def _choose(ctx: Context, option: str) -> Result:

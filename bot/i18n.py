@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 
 from bot.types import FALLBACK_LANGUAGE
@@ -65,11 +67,49 @@ class Translator:
         return text.format(**values) if values else text
 
     def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """The CLDR plural form for ``n`` (ru: one/few/many); ``{n}`` in the locale's digits."""
         text = self._catalog.ngettext(singular, plural, n)
-        return text.format(n=n, **values)
+        return text.format(n=self.number(n), **values)
+
+    @property
+    def locale(self) -> str:
+        return babel_locale(self.language)
 
     def date(self, value: date) -> str:
-        return format_date(value, "long", locale=babel_locale(self.language))
+        """``28 ноября 2026 г.``, ``2026-ж., 28-ноябрь``, ``28-noyabr, 2026`` (CLDR "long")."""
+        return self._gsm(format_date(value, "long", locale=self.locale))
+
+    def number(self, value: float | Decimal) -> str:
+        """``4 200`` (ru, ky, tg, uz), ``4,200`` (en); whole numbers without decimals."""
+        return self._gsm(format_decimal(value, locale=self.locale))
+
+    def money(self, amount: float | Decimal, currency: str, *, long: bool = False) -> str:
+        """An amount in roubles (``RUB``) or tenge (``KZT``) as this language writes it.
+
+        Short: the locale's pattern and symbol (``4 200 ₽`` in Russian, ``4 200 RUB`` where
+        CLDR has no local symbol); whole amounts lose their ``,00``. Long: the currency's
+        name in the language, with CLDR's plural (``4 200 российских рублей``,
+        ``4 200 орус рублу``, ``4 200 Rossiya rubli``).
+        """
+        digits = None if amount != int(amount) else 0
+        if long:
+            text = format_currency(amount, currency, locale=self.locale, format_type="name",
+                                   currency_digits=False, decimal_quantization=False)
+        else:
+            pattern = Locale.parse(self.locale).currency_formats["standard"].pattern
+            if digits == 0:
+                pattern = pattern.split(";")[0].replace(".00", "")
+            text = format_currency(amount, currency, format=pattern, locale=self.locale,
+                                   currency_digits=digits is None)
+        return self._gsm(text)
+
+    def _gsm(self, text: str) -> str:
+        """Uzbek Latin stays GSM-7 (one SMS holds 160 letters, not 70): CLDR's ‘ and
+        no-break spaces become ' and plain spaces."""
+        if self.language != "uz":
+            return text
+        return text.replace("‘", "'").replace("’", "'").replace("\u00a0", " ").replace(
+            "\u202f", " ")
 
 
 class Catalogs:
@@ -96,5 +136,5 @@ def catalogs(locales_dir: Path) -> Catalogs:
 
 def language_name(language: str) -> str:
     """A language's name in its own script, from CLDR (``uz`` → ``o'zbek``, GSM-7 safe)."""
-    name = Locale.parse(babel_locale(language)).get_display_name() or language
+    name = Locale.parse(babel_locale(language)).get_language_name() or language
     return name.replace("‘", "'").replace("’", "'")

@@ -1,153 +1,254 @@
-"""Which of our languages a message is written in (first-message detection).
+"""Which of our languages a message is written in.
 
-Distinctive letters decide first; then frequent words; then the channel's hints.
-Returns ``None`` when the text says too little — the caller then asks.
+First contact (:func:`detect`), in this order:
+
+1. Greetings and thanks alone ("салам", "salom", "рахмат", "hi") are shared by several
+   languages: a strong hint decides (Telegram ``language_code`` ky/tg/uz, or the SMS
+   sender's country +996/+992/+998); else a greeting only one language uses ("привет",
+   "саламатсызбы"); else Russian if Telegram says ``ru``; else nobody can tell → the menu.
+2. Otherwise every word is scored against character n-gram profiles of its own script
+   (:mod:`bot.langmodel`, built from seed texts, the catalogs and the content), plus
+   evidence from distinctive letters (Tajik ӣ ӯ ҷ, Uzbek ў and o'/g', Kyrgyz ң ө ү, қ ғ ҳ of
+   Tajik and Uzbek). A clear winner is the answer; a close race is settled by a hint among
+   the two leaders; English or nothing recognisable → hints, else the menu.
+3. Uzbek is answered in the script it was written in: Cyrillic letters → ``uz-Cyrl``.
+
+Mid-conversation (:func:`continue_language`): the stored choice holds unless a message of
+at least two real words is confidently in another language (a single word is often a
+borrowed term — "патент", "регистрация", "ok" — so it never flips the language). An Uzbek
+reader who changes script is followed at once: ``uz`` ⇄ ``uz-Cyrl``.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
+from bot.content.model import ContentTree
+from bot.langcorpus import build_corpus
+from bot.langmodel import Profile, build_profiles, normalize, script_of, words
+from bot.phone import country_from_phone, language_for_country
 from bot.types import LANGUAGES
 
-_WORD = re.compile(r"[\w'ʻ‘’`]+")
+__all__ = ["Detection", "Detector", "continue_language", "country_from_phone", "default_detector",
+           "detect", "detect_language", "detector_for"]
 
-_COMMON_WORDS: dict[str, frozenset[str]] = {
-    "ru": frozenset(
-        [
-            "как",
-            "что",
-            "где",
-            "мне",
-            "меня",
-            "нужно",
-            "нужна",
-            "помощь",
-            "работа",
-            "работу",
-            "патент",
-            "паспорт",
-            "можно",
-            "почему",
-            "сколько",
-            "если",
-            "не",
-            "у",
-            "в",
-            "на",
-            "и",
-            "я",
-            "kak",
-            "chto",
-            "gde",
-            "mne",
-            "nuzhno",
-            "rabota",
-            "rabotu",
-            "pomosh",
-            "skolko",
-        ]
-    ),
-    "ky": frozenset(
-        [
-            "кантип",
-            "эмне",
-            "кайда",
-            "керек",
-            "жардам",
-            "иш",
-            "иштөө",
-            "барбы",
-            "жок",
-            "мен",
-            "менин",
-            "каттоо",
-            "болот",
-            "үчүн",
-        ]
-    ),
-    "tg": frozenset(
-        [
-            "чӣ",
-            "тавр",
-            "куҷо",
-            "кор",
-            "ман",
-            "барои",
-            "мехоҳам",
-            "ёрӣ",
-            "лозим",
-            "аст",
-            "дар",
-            "бо",
-            "шиноснома",
-        ]
-    ),
-    "uz": frozenset(
-        [
-            "qanday",
-            "nima",
-            "qayerda",
-            "kerak",
-            "yordam",
-            "ish",
-            "men",
-            "menga",
-            "uchun",
-            "bor",
-            "yo'q",
-            "qancha",
-            "olish",
-            "pasport",
-            "ruxsatnoma",
-        ]
-    ),
-    "uz-Cyrl": frozenset(
-        ["қандай", "нима", "қаерда", "керак", "ёрдам", "иш", "менга", "учун", "қанча", "олиш"]
-    ),
+OUR_FAMILIES = ("ru", "ky", "tg", "uz")
+#: Margin (in nats) between the two best families for a first-contact answer …
+FIRST_MARGIN = 1.5
+#: … and for changing the language of a conversation already under way.
+SWITCH_MARGIN = 20.0
+SWITCH_MIN_WORDS = 2
+#: A one-word message overrides a ky/tg/uz hint only by this much.
+ONE_WORD_OVER_HINT = 40.0
+#: Evidence a distinctive letter adds, per occurrence (at most three are counted).
+LETTER_BONUS = 4.0
+
+# Letters only some of our languages use (lower case).
+_LETTER_EVIDENCE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ӣӯҷ", ("tg",)),
+    ("ў", ("uz",)),
+    ("ңөү", ("ky",)),
+    ("қғҳ", ("tg", "uz")),
+    ("щ", ("ru",)),
+)
+
+_ALL = frozenset(OUR_FAMILIES)
+# Greetings, thanks and other words that say little on their own: the families using them.
+_PHATIC: Mapping[str, frozenset[str]] = {
+    **dict.fromkeys(("салам", "salam", "салем"), frozenset({"ky", "tg", "uz"})),
+    **dict.fromkeys(("салом", "salom", "ассалом", "assalom"), frozenset({"tg", "uz"})),
+    **dict.fromkeys(
+        ("ассалому", "ассаламу", "ассалоому", "assalomu", "assalamu", "алейкум", "алайкум",
+         "aleykum", "alaykum", "alaikum", "алейком", "салому"), frozenset({"ky", "tg", "uz"})),
+    **dict.fromkeys(("саламатсызбы", "саламатсынбы", "саламатчылык", "саламатсыздарбы"),
+                    frozenset({"ky"})),
+    **dict.fromkeys(("рахмат", "rahmat", "ракмат", "чоң", "ассалому-алейкум"),
+                    frozenset({"ky", "tg", "uz"})),
+    **dict.fromkeys(("раҳмат", "rahmet"), frozenset({"tg", "uz"})),
+    **dict.fromkeys(("ташаккур", "tashakkur"), frozenset({"tg"})),
+    **dict.fromkeys(
+        ("привет", "приветствую", "здравствуйте", "здраствуйте", "здрасте", "здравствуй",
+         "добрый", "доброе", "день", "утро", "вечер", "спасибо", "privet", "zdravstvuyte",
+         "zdravstvuite", "spasibo", "да", "нет", "ок", "хорошо"), frozenset({"ru"})),
+    **dict.fromkeys(
+        ("hi", "hello", "hey", "ok", "okay", "thanks", "yes", "no", "bro", "брат", "brat",
+         "ака", "aka", "ука", "uka", "ассалам", "assalam"), _ALL),
 }
 
-_COUNTRY_LANGUAGE = {"KG": "ky", "TJ": "tg", "UZ": "uz"}
+
+@dataclass(frozen=True)
+class Detection:
+    """What a message says about its language; ``language`` is None when it cannot tell."""
+
+    language: str | None
+    confident: bool = False
+    reason: str = ""  # "greeting", "model", "hint", "country" or "" (nothing to go on)
+    margin: float = 0.0
+    content_words: int = 0  # words that are not greetings and have three letters or more
+    scores: Mapping[str, float] = field(default_factory=dict)
 
 
-def _by_letters(text: str) -> str | None:
-    lower = text.lower()
-    if re.search("[ӣӯҷ]", lower):
-        return "tg"
-    if "ў" in lower:
-        return "uz-Cyrl"
-    if re.search("[ңөү]", lower):
-        return "ky"
-    if re.search("[қғҳ]", lower):
-        return "tg"  # Tajik is likelier than Uzbek Cyrillic without ў
-    if re.search(r"\b\w*(o'|g')\w*|[ʻ‘’`]", lower) and re.search("[a-z]", lower):
-        return "uz"
-    return None
+class Detector:
+    """The n-gram profiles of our languages and the rules around them; immutable, reusable."""
+
+    def __init__(self, profiles: Mapping[tuple[str, str], Profile]) -> None:
+        self._profiles = profiles
+
+    def family_scores(self, tokens: list[str], text: str) -> dict[str, float]:
+        """Log-likelihood of the words under each family, plus distinctive-letter evidence."""
+        scores: dict[str, float] = {}
+        latin_only = all(script_of(w) == "Latn" for w in tokens)
+        for family in (*OUR_FAMILIES, "en"):
+            if family == "en" and not latin_only:
+                continue
+            total = 0.0
+            for word in tokens:
+                profile = self._profiles.get((family, script_of(word)))
+                if profile is None:
+                    break
+                total += profile.score(word)
+            else:
+                scores[family] = total
+        for letters, families in _LETTER_EVIDENCE:
+            hits = min(3, sum(text.count(letter) for letter in letters))
+            for family in families:
+                if family in scores:
+                    scores[family] += LETTER_BONUS * hits
+        if "'" in text and "uz" in scores:  # o' g' — Uzbek Latin
+            hits = min(3, text.count("o'") + text.count("g'"))
+            scores["uz"] += LETTER_BONUS * hits
+        return scores
+
+    def detect(self, text: str, hint: str | None = None, country: str | None = None) -> Detection:
+        """The language to answer a first message in (see the module docstring)."""
+        normal = normalize(_drop_commands(text))
+        tokens = words(normal)
+        cyrillic = sum(script_of(w) == "Cyrl" for w in tokens) * 2 > len(tokens)
+        strong, weak = _hints(hint, country)
+        if not tokens or all(w in _PHATIC for w in tokens):
+            return _by_greeting(tokens, strong, weak, cyrillic)
+        content = sum(1 for w in tokens if w not in _PHATIC and len(w) >= 3)
+        scores = self.family_scores(tokens, normal)
+        ranked = sorted(scores, key=lambda f: scores[f], reverse=True)
+        best = ranked[0]
+        margin = scores[best] - scores[ranked[1]] if len(ranked) > 1 else 0.0
+        if best == "en":
+            return _by_greeting([], strong, weak, cyrillic, scores)
+        if margin < FIRST_MARGIN:  # a close race: a hint among the two leaders, or ask
+            for chosen in (strong, weak):
+                if chosen is not None and chosen in ranked[:2]:
+                    return Detection(_script(chosen, cyrillic), False, "hint", margin, content,
+                                     scores)
+            return Detection(None, False, "", margin, content, scores)
+        if (content <= 1 and strong is not None and strong != best and strong in scores
+                and scores[best] - scores[strong] < ONE_WORD_OVER_HINT):
+            # one word is often a borrowed term ("регистрация"): the person's own choice wins
+            return Detection(_script(strong, cyrillic), False, "hint", margin, content, scores)
+        return Detection(_script(best, cyrillic), margin >= SWITCH_MARGIN, "model", margin,
+                         content, scores)
 
 
-def _by_words(text: str) -> str | None:
-    words = [w.lower() for w in _WORD.findall(text)]
-    if not words:
-        return None
-    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _COMMON_WORDS.items()}
-    best = max(scores, key=lambda lang: scores[lang])
-    ranked = sorted(scores.values(), reverse=True)
-    if ranked[0] == 0 or ranked[0] == ranked[1]:
-        return None
-    return best
+def _drop_commands(text: str) -> str:
+    return " ".join(w for w in text.split() if not w.startswith("/"))
+
+
+def _hints(hint: str | None, country: str | None) -> tuple[str | None, str | None]:
+    """(strong, weak) family hints. Telegram's ``ru`` is weak: it is the default of most
+    phones in the region, whatever their owner's language; ky/tg/uz are chosen on purpose."""
+    base = (hint or "").replace("_", "-").split("-")[0].lower()
+    from_country = language_for_country(country)
+    if base in ("ky", "tg", "uz"):
+        return base, None
+    if from_country is not None:
+        return from_country, "ru" if base == "ru" else None
+    return None, "ru" if base == "ru" else None
+
+
+def _script(family: str, cyrillic: bool) -> str:
+    return "uz-Cyrl" if family == "uz" and cyrillic else family
+
+
+def _by_greeting(tokens: list[str], strong: str | None, weak: str | None, cyrillic: bool,
+                 scores: Mapping[str, float] | None = None) -> Detection:
+    """A message of greetings only (or nothing readable): hints first, then the greeting."""
+    sets = [_PHATIC[w] for w in tokens if w in _PHATIC]
+    candidates = frozenset.intersection(*sets) if sets else _ALL
+    if not candidates:
+        candidates = frozenset.union(*sets)
+    if strong is not None:
+        return Detection(_script(strong, cyrillic), reason="hint", scores=scores or {})
+    if len(candidates) == 1:
+        (only,) = candidates
+        return Detection(_script(only, cyrillic), reason="greeting", scores=scores or {})
+    if weak is not None and weak in candidates:
+        return Detection(weak, reason="hint", scores=scores or {})
+    return Detection(None, scores=scores or {})
+
+
+def continue_language(detector: Detector, current: str, text: str) -> str:
+    """The language to answer in when the conversation already has one.
+
+    Uzbek in the other script switches at once (same language, the reader's letters). A
+    different language needs two real words and a lead of ``SWITCH_MARGIN`` over the
+    current language itself: "патент", "ok", "я не понял" or "патент канча" keep it.
+    """
+    found = detector.detect(text)
+    if found.language is None or found.language == current or found.reason != "model":
+        return current
+    if {found.language, current} == {"uz", "uz-Cyrl"}:
+        return found.language
+    family = "uz" if current == "uz-Cyrl" else current
+    lead = max(found.scores.values()) - found.scores.get(family, float("-inf"))
+    if found.content_words >= SWITCH_MIN_WORDS and lead >= SWITCH_MARGIN:
+        return found.language
+    return current
+
+
+_CACHE: dict[tuple[int, Path], tuple[ContentTree | None, Detector]] = {}
+_CACHE_SIZE = 4
+
+
+def detector_for(content: ContentTree | None, locales_dir: Path | None = None) -> Detector:
+    """The detector trained on the seed texts, these catalogs and this content tree.
+
+    Built once per tree (a fraction of a second) and kept for the last few trees: the
+    content is hot-reloaded, and each reload is a new tree. The entry holds the tree
+    itself, so its ``id`` cannot be reused while cached.
+    """
+    from bot.config import ROOT
+
+    locales = locales_dir or ROOT / "locales"
+    key = (id(content), locales)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] is content:
+        return cached[1]
+    detector = Detector(build_profiles(build_corpus(locales, content)))
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (content, detector)
+    return detector
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> Detector:
+    """The detector trained on the seed texts, the catalogs and the repository's content."""
+    from bot.config import ROOT
+    from bot.content.loader import scan_content
+
+    content, _ = scan_content(ROOT / "content")  # a broken file must not stop detection
+    return Detector(build_profiles(build_corpus(ROOT / "locales", content)))
+
+
+def detect(text: str, hint: str | None = None, country: str | None = None,
+           detector: Detector | None = None) -> Detection:
+    """Detect with the default detector unless one is given."""
+    return (detector or default_detector()).detect(text, hint, country)
 
 
 def detect_language(text: str, hint: str | None = None, country: str | None = None) -> str | None:
     """A language code from ``LANGUAGES``, or ``None`` when too short to tell."""
-    found = _by_letters(text) or _by_words(text)
-    if found:
-        return found
-    if hint:
-        base = hint.split("-")[0].lower()
-        if base in LANGUAGES:
-            return base
-    if country and country.upper() in _COUNTRY_LANGUAGE:
-        return _COUNTRY_LANGUAGE[country.upper()]
-    if re.search("[а-яё]", text.lower()) and len(_WORD.findall(text)) >= 3:
-        return "ru"
-    return None
+    found = detect(text, hint, country).language
+    return found if found in LANGUAGES else None

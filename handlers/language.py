@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.types import LANGUAGES, Option, Reply
@@ -39,3 +40,14 @@ async def choose(ctx: Context, code: str) -> Result:
         return await ask(ctx)
     chosen = ctx.with_language(code)
     return await menu.main(chosen, lead=(chosen.t("Language: {name}.", name=OWN_NAMES[code]),))
+
+
+def change_note(ctx: Context, language: str) -> str:
+    """One line telling how to change the language, in that language."""
+    t = ctx.catalogs.translator(language)
+    return t('To change the language, send "language".')
+
+
+def with_change_note(ctx: Context, reply: Reply) -> Reply:
+    """The reply with the change-language line added to its footer (every channel shows it)."""
+    return replace(reply, footer=(*reply.footer, change_note(ctx, reply.language)))
