@@ -26,8 +26,11 @@ from bot.types import FALLBACK_LANGUAGE, LANGUAGES
 class LanguageIndex:
     language: str
     ranking: bm25.Index
-    # every term of the index by its length, for typo look-ups among similar lengths
-    vocabulary: Mapping[int, tuple[str, ...]]
+    # every word of the content (as a skeleton) by its length, and the term it gives:
+    # typos are looked up among whole words of similar length, where one wrong letter
+    # weighs less than in a five-letter term
+    words: Mapping[int, tuple[str, ...]]
+    word_terms: Mapping[str, str]
 
     def knows(self, word_term: str) -> bool:
         return word_term in self.ranking.postings
@@ -41,19 +44,27 @@ class MatcherIndex:
         return self.languages.get(language) or self.languages[FALLBACK_LANGUAGE]
 
 
-def terms_of(text: str, language: str) -> list[str]:
-    """The index terms of a text, stop words left out."""
+def terms_of(text: str, language: str, words: dict[str, str] | None = None) -> list[str]:
+    """The index terms of a text, stop words left out; ``words`` collects word → term."""
     stops = stop_words(language)
-    return [t for t in (term(w, language) for w in skeletons(text, language)) if t not in stops]
+    out = []
+    for word in skeletons(text, language):
+        word_term = term(word, language)
+        if word_term not in stops:
+            out.append(word_term)
+            if words is not None:
+                words[word] = word_term
+    return out
 
 
-def document_of(text: TopicText, language: str) -> bm25.Document:
+def document_of(text: TopicText, language: str,
+                words: dict[str, str] | None = None) -> bm25.Document:
     return bm25.Document(
         key=text.topic_id,
         fields={
-            "title": terms_of(text.title, language),
-            "keywords": terms_of(" ".join(text.keywords), language),
-            "body": terms_of(text.body, language),
+            "title": terms_of(text.title, language, words),
+            "keywords": terms_of(" ".join(text.keywords), language, words),
+            "body": terms_of(text.body, language, words),
         },
     )
 
@@ -68,13 +79,16 @@ def texts_for(tree: ContentTree, language: str) -> Iterable[TopicText]:
 
 def build_language(tree: ContentTree, language: str,
                    params: bm25.Params | None = None) -> LanguageIndex:
-    documents = [document_of(text, language) for text in texts_for(tree, language)]
+    word_terms: dict[str, str] = {}
+    documents = [document_of(text, language, word_terms)
+                 for text in texts_for(tree, language)]
     ranking = bm25.build(documents, params)
     by_length: dict[int, list[str]] = defaultdict(list)
-    for word_term in ranking.postings:
-        by_length[len(word_term)].append(word_term)
-    vocabulary = {length: tuple(sorted(terms)) for length, terms in by_length.items()}
-    return LanguageIndex(language, ranking, MappingProxyType(vocabulary))
+    for word in word_terms:
+        by_length[len(word)].append(word)
+    words = {length: tuple(sorted(found)) for length, found in by_length.items()}
+    return LanguageIndex(language, ranking, MappingProxyType(words),
+                         MappingProxyType(word_terms))
 
 
 def build_index(tree: ContentTree, params: bm25.Params | None = None) -> MatcherIndex:

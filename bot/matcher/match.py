@@ -48,13 +48,13 @@ class Thresholds:
     answer: float = 2.0
     margin: float = 0.7
     context: float = 0.4
-    typo: float = 80.0
+    typo: float = 84.0
 
 
 DEFAULT = Thresholds()
 #: A follow-up question is short: a longer one names its own subject.
 SHORT_QUESTION = 3
-_MIN_TYPO_TERM = 4
+_MIN_TYPO_WORD = 5  # shorter words have too many one-letter neighbours
 
 
 @dataclass(frozen=True)
@@ -80,17 +80,20 @@ class Query:
     follow_up: bool  # had a "how much / where / when" word
 
 
-def closest_term(index: LanguageIndex, unknown: str, cutoff: float) -> tuple[str, float] | None:
-    """The index term nearest to a mistyped one, among terms one letter longer or shorter."""
-    if len(unknown) < _MIN_TYPO_TERM:
+def closest_term(index: LanguageIndex, word: str, cutoff: float) -> tuple[str, float] | None:
+    """The term of the content word nearest to a mistyped one (rapidfuzz's normalised
+    Indel similarity), among words one letter longer or shorter, and that similarity."""
+    if len(word) < _MIN_TYPO_WORD:
         return None
     best: tuple[str, float] | None = None
-    for length in (len(unknown), len(unknown) - 1, len(unknown) + 1):
-        found = process.extractOne(unknown, index.vocabulary.get(length, ()),
+    for length in (len(word), len(word) - 1, len(word) + 1):
+        found = process.extractOne(word, index.words.get(length, ()),
                                    scorer=fuzz.ratio, score_cutoff=cutoff)
         if found is not None and (best is None or found[1] > best[1]):
             best = (found[0], found[1])
-    return best
+    if best is None:
+        return None
+    return index.word_terms[best[0]], best[1]
 
 
 def parse(index: LanguageIndex, text: str, thresholds: Thresholds = DEFAULT) -> Query:
@@ -108,8 +111,9 @@ def parse(index: LanguageIndex, text: str, thresholds: Thresholds = DEFAULT) -> 
         content_words += 1
         if index.knows(word_term):
             weights[word_term] = max(weights.get(word_term, 0.0), 1.0)
-        elif (near := closest_term(index, word_term, thresholds.typo)) is not None:
-            weights[near[0]] = max(weights.get(near[0], 0.0), near[1] / 100.0)
+        elif (near := closest_term(index, word, thresholds.typo)) is not None:
+            # a corrected word is weaker evidence than one typed right: 85 → 0.72
+            weights[near[0]] = max(weights.get(near[0], 0.0), (near[1] / 100.0) ** 2)
     return Query(weights, content_words, follow_up)
 
 

@@ -19,7 +19,9 @@ from bot.matcher.normalize import skeleton
 PREFIX_LENGTH = 5
 #: A stem never gets shorter than this by stripping ("ishga" → "ish", not "is").
 MIN_STEM = 3
-_MAX_STRIPS = 3
+# Russian words carry one ending (two with -ся, which the list holds whole); Tajik stacks
+# two (шиноснома-ам-ро), Kyrgyz and Uzbek more.
+_MAX_STRIPS = {"ru": 1, "tg": 2}
 
 _TURKIC_CASES = (
     # plural
@@ -36,6 +38,11 @@ _TURKIC_CASES = (
     "ym", "im", "um", "yn", "in", "un", "ing", "sy", "si", "su",
     # question and politeness particles
     "by", "bi", "bu", "py", "pi", "pu", "mi", "chy", "chi",
+    # common verb endings: negation, continuous, past, participle, converb, verbal noun
+    "bay", "bey", "boy", "pay", "pey", "poy", "ba", "be", "bo", "pa", "pe", "po",
+    "may", "mas", "ma", "yapti", "yapman", "yapmiz", "moqda", "yotgan", "ayapti",
+    "gan", "gen", "gon", "kan", "ken", "kon", "dim", "dik", "yt", "ysh", "ish", "sh",
+    "yp", "ip", "up",
 )
 _SUFFIXES: dict[str, tuple[str, ...]] = {
     "ky": _TURKIC_CASES,
@@ -54,18 +61,28 @@ _BY_LENGTH = {
 }
 
 
+# Kyrgyz and Uzbek voice a final k/q, p before a vowel suffix: айлык → айлыгы,
+# китеп → китеби. A stem left ending in the voiced letter gets the dictionary form back.
+_TURKIC = frozenset({"ky", "uz", "uz-Cyrl"})
+_DEVOICE = {"g": "k", "b": "p"}
+
+
 def strip_suffixes(word: str, language: str, min_stem: int = MIN_STEM) -> str:
-    """Remove up to three inflectional suffixes, longest first, keeping ``min_stem``."""
+    """Remove inflectional suffixes, longest first, keeping ``min_stem`` letters."""
     if word.isdigit():
         return word
     suffixes = _BY_LENGTH.get(language, ())
-    for _ in range(_MAX_STRIPS):
+    stripped = False
+    for _ in range(_MAX_STRIPS.get(language, 3)):
         for suffix in suffixes:
             if word.endswith(suffix) and len(word) - len(suffix) >= min_stem:
                 word = word[: -len(suffix)]
+                stripped = True
                 break
         else:
             break
+    if stripped and language in _TURKIC and word[-1] in _DEVOICE:
+        word = word[:-1] + _DEVOICE[word[-1]]
     return word
 
 

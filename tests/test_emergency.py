@@ -1,0 +1,130 @@
+"""Danger words in every language go to the emergency answer before anything else; an
+ordinary question that merely opens with "help me" does not."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from bot.config import ROOT
+from bot.content.loader import load_content
+from bot.content.model import ContentTree
+from bot.engine import HELP_WORDS, respond
+from bot.i18n import catalogs
+from bot.matcher.evaluate import load_questions
+from bot.types import Incoming, Reply, Session
+from handlers.emergency import is_emergency
+
+DANGER = [
+    # ru, also typed in Latin letters, with lookalike letters and typos people make
+    "меня бьют", "Помогите!!!", "помогите пожалуйста срочно", "Срочно нужна помощь",
+    "нас заперли и не отпускают", "хозяин угрожает убить", "меня избили на стройке",
+    "держат силой на складе", "заставляют работать бесплатно", "торговля людьми",
+    "меня продали", "хочу покончить с собой", "не хочу жить", "вызовите полицию",
+    "pomogite", "pomogite menya izbili", "ne otpuskayut domoy", "b'yut", "пaмагите",
+    "меня задержали", "мы в опасности",
+    # ky
+    "мени сабап жатышат", "жардам бергиле!!!", "бизди камап коюшту", "адам сатуу",
+    "кожоюн коркутуп жатат", "мажбурлап иштетип жатышат", "жашагым келбейт",
+    "куткаргыла", "милиция чакыргыла",
+    # tg
+    "маро мезананд", "ёрӣ диҳед!!!", "ёри дихед", "моро дар хона қулф карданд",
+    "савдои одамон", "маҷбур мекунанд, ки бе музд кор кунам", "худкушӣ",
+    "наҷот диҳед", "раҳо намекунанд",
+    # uz, both scripts and any apostrophe
+    "meni urishyapti", "yordam bering!!!", "bizni qamab qo'yishdi, chiqarmayapti",
+    "odam savdosi", "majburlab ishlatishyapti", "qutqaring", "o‘zimni o‘ldiraman",
+    "ёрдам беринг", "мени уришяпти", "бизни қамаб қўйишди", "yordam bering iltimos tez",
+    # en
+    "help me", "SOS", "trafficking",
+]
+
+NOT_DANGER = [
+    # a plea that opens an ordinary question is the question
+    "помощь с патентом", "помогите оплатить патент", "помогите с регистрацией",
+    "срочно нужна помощь с патентом", "жардам бергиле патент төлөө боюнча",
+    "yordam bering patent to'lovi", "ёрӣ диҳед, патентро чӣ тавр пардохт кунам",
+    # words near danger that are not danger
+    "задержка зарплаты", "задержали зарплату", "работодатель держит паспорт",
+    "не выплачивают", "полиция проверяет регистрацию", "маҷбурам патент гирам",
+    "занг заданд", "ishdan chiqarishdi", "қамоқ муддати",
+    # the bot's own help and menu words
+    *sorted(HELP_WORDS), "menu", "0",
+]
+
+
+@pytest.mark.parametrize("text", DANGER)
+def test_danger_is_recognised(text):
+    assert is_emergency(text)
+
+
+@pytest.mark.parametrize("text", NOT_DANGER)
+def test_ordinary_words_are_not_an_alarm(text):
+    assert not is_emergency(text)
+
+
+def test_no_labelled_topic_question_raises_an_alarm():
+    """Every question of the labelled set that is not about danger stays a question."""
+    alarms = [q.text for q in load_questions()
+              if q.expected != "help.emergency" and is_emergency(q.text)]
+    assert alarms == []
+
+
+def test_every_labelled_danger_question_raises_the_alarm():
+    missed = [q.text for q in load_questions()
+              if q.expected == "help.emergency" and not is_emergency(q.text)]
+    assert missed == []
+
+
+@cache
+def shipped() -> ContentTree:
+    return load_content(ROOT / "content")
+
+
+class Chat:
+    def __init__(self, channel: str = "sms") -> None:
+        self.content = shipped()
+        self.session = Session(key="e" * 64)
+        self.channel = channel
+
+    async def say(self, text: str = "", option: str | None = None) -> Reply:
+        incoming = Incoming(channel=self.channel, sender_key=self.session.key,  # type: ignore[arg-type]
+                            text=text, option=option)
+        reply, self.session = await respond(incoming, self.session, self.content,
+                                            catalogs(ROOT / "locales"))
+        return reply
+
+
+@pytest.mark.parametrize("channel", ["telegram", "sms", "simulator"])
+async def test_danger_interrupts_any_menu_position(channel):
+    chat = Chat(channel)
+    await chat.say(option="l:ky")
+    await chat.say(option="m:permits")
+    reply = await chat.say("мени сабап жатышат")
+    assert reply.kind == "emergency" and reply.topic == "help.emergency"
+    assert reply.language == "ky"
+
+
+async def test_a_first_message_in_danger_needs_no_language_menu():
+    reply = await Chat().say("yordam bering!!!")
+    assert reply.kind == "emergency" and reply.topic == "help.emergency"
+
+
+async def test_the_emergency_answer_offers_the_topic_asked_about():
+    chat = Chat()
+    await chat.say(option="l:ru")
+    reply = await chat.say("торговля людьми")
+    assert reply.kind == "emergency"
+    assert reply.options[0].id == "t:scams.trafficking"
+    reply = await chat.say("1")  # the SMS reader picks it by its number
+    assert reply.topic == "scams.trafficking"
+
+
+async def test_a_question_opening_with_a_plea_is_answered():
+    chat = Chat()
+    await chat.say(option="l:ru")
+    reply = await chat.say("помогите, работодатель забрал паспорт")
+    assert reply.kind in {"search", "didyoumean"}
+    assert reply.topic == "scams.passport-taken" or any(
+        o.id == "t:scams.passport-taken" for o in reply.options)
