@@ -17,7 +17,7 @@ from types import MappingProxyType
 from bot.content.model import ContentTree, TopicText
 from bot.matcher import bm25
 from bot.matcher.normalize import skeletons
-from bot.matcher.stem import term
+from bot.matcher.stem import ngrams, term
 from bot.matcher.stopwords import stop_words
 from bot.types import FALLBACK_LANGUAGE, LANGUAGES
 
@@ -25,7 +25,8 @@ from bot.types import FALLBACK_LANGUAGE, LANGUAGES
 @dataclass(frozen=True)
 class LanguageIndex:
     language: str
-    ranking: bm25.Index
+    ranking: bm25.Index  # over word terms
+    grams: bm25.Index  # over character n-grams of the same words
     # every word of the content (as a skeleton) by its length, and the term it gives:
     # typos are looked up among whole words of similar length, where one wrong letter
     # weighs less than in a five-letter term
@@ -57,6 +58,13 @@ def terms_of(text: str, language: str, words: dict[str, str] | None = None) -> l
     return out
 
 
+def grams_of(text: str, language: str) -> list[str]:
+    """The character n-grams of a text's words, stop words left out."""
+    stops = stop_words(language)
+    return [g for word in skeletons(text, language) if term(word, language) not in stops
+            for g in ngrams(word, language)]
+
+
 def document_of(text: TopicText, language: str,
                 words: dict[str, str] | None = None) -> bm25.Document:
     return bm25.Document(
@@ -83,11 +91,18 @@ def build_language(tree: ContentTree, language: str,
     documents = [document_of(text, language, word_terms)
                  for text in texts_for(tree, language)]
     ranking = bm25.build(documents, params)
+    grams = bm25.build([
+        bm25.Document(text.topic_id, {
+            "title": grams_of(text.title, language),
+            "keywords": grams_of(" ".join(text.keywords), language),
+            "body": grams_of(text.body, language),
+        }) for text in texts_for(tree, language)
+    ], params)
     by_length: dict[int, list[str]] = defaultdict(list)
     for word in word_terms:
         by_length[len(word)].append(word)
     words = {length: tuple(sorted(found)) for length, found in by_length.items()}
-    return LanguageIndex(language, ranking, MappingProxyType(words),
+    return LanguageIndex(language, ranking, grams, MappingProxyType(words),
                          MappingProxyType(word_terms))
 
 

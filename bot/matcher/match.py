@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 from bot.matcher import bm25
 from bot.matcher.index import LanguageIndex, MatcherIndex
 from bot.matcher.normalize import skeletons
-from bot.matcher.stem import term
+from bot.matcher.stem import ngrams, term
 from bot.matcher.stopwords import follow_up_words, stop_words
 from bot.types import FALLBACK_LANGUAGE
 
@@ -41,7 +41,8 @@ class Thresholds:
     - ``margin``: … when the runner-up scores at most this share of the best;
     - ``context``: after a topic, a short question goes to that topic when it scores at
       least this share of the best ("где оплатить?" after the payment topic);
-    - ``typo``: the least rapidfuzz ratio for a typo correction of an unknown word.
+    - ``typo``: the least rapidfuzz ratio for a typo correction of an unknown word;
+    - ``ngrams``: how much the character n-gram ranking adds to the word ranking.
     """
 
     floor: float = 1.2
@@ -49,6 +50,7 @@ class Thresholds:
     margin: float = 0.7
     context: float = 0.4
     typo: float = 84.0
+    ngrams: float = 0.2
 
 
 DEFAULT = Thresholds()
@@ -76,6 +78,7 @@ class Match:
 @dataclass(frozen=True)
 class Query:
     terms: Mapping[str, float]  # term → weight
+    grams: Mapping[str, float]  # character n-gram → weight
     content_words: int  # words left after stop words
     follow_up: bool  # had a "how much / where / when" word
 
@@ -100,6 +103,7 @@ def parse(index: LanguageIndex, text: str, thresholds: Thresholds = DEFAULT) -> 
     language = index.language
     stops, follow = stop_words(language), follow_up_words(language)
     weights: dict[str, float] = {}
+    grams: dict[str, float] = {}
     content_words = 0
     follow_up = False
     for word in skeletons(text, language):
@@ -109,16 +113,25 @@ def parse(index: LanguageIndex, text: str, thresholds: Thresholds = DEFAULT) -> 
         if word_term in stops:
             continue
         content_words += 1
+        for gram in ngrams(word, language):
+            grams[gram] = 1.0
         if index.knows(word_term):
             weights[word_term] = max(weights.get(word_term, 0.0), 1.0)
         elif (near := closest_term(index, word, thresholds.typo)) is not None:
             # a corrected word is weaker evidence than one typed right: 85 → 0.72
             weights[near[0]] = max(weights.get(near[0], 0.0), (near[1] / 100.0) ** 2)
-    return Query(weights, content_words, follow_up)
+    return Query(weights, grams, content_words, follow_up)
 
 
-def rank(index: LanguageIndex, query: Query, top: int = 3) -> tuple[tuple[str, float], ...]:
+def rank(index: LanguageIndex, query: Query, thresholds: Thresholds = DEFAULT,
+         top: int = 3) -> tuple[tuple[str, float], ...]:
+    """Word-term BM25F plus a share of character n-gram BM25F, best first."""
     scores = bm25.score(index.ranking, query.terms)
+    if query.terms and thresholds.ngrams:
+        # n-grams only reinforce a question that has at least one word the content knows;
+        # alone they would find a "topic" in any sequence of letters
+        for topic_id, value in bm25.score(index.grams, query.grams).items():
+            scores[topic_id] = scores.get(topic_id, 0.0) + thresholds.ngrams * value
     ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     return tuple(ordered[:top])
 
@@ -152,7 +165,7 @@ def candidates(index: MatcherIndex, text: str, language: str,
     for lang in dict.fromkeys((language, FALLBACK_LANGUAGE)):
         lang_index = index.get(lang)
         query = parse(lang_index, text, thresholds)
-        out.append((lang, query, rank(lang_index, query)))
+        out.append((lang, query, rank(lang_index, query, thresholds)))
     return out
 
 

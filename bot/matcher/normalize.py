@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 APOSTROPHES = "ʻ‘’`ʼ´′'"
 
@@ -68,6 +69,7 @@ def fix_lookalikes(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)
 def skeleton(word: str, *, yo_as_e: bool = False) -> str:
     """One word (any script, any case) → its Latin matching key.
 

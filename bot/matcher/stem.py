@@ -12,6 +12,8 @@ The suffixes are written as skeletons (see ``normalize.skeleton``): ө→o, ү�
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.matcher.normalize import skeleton
 
 #: Letters a term keeps. Chosen on the tune split (scripts/eval_matcher.py --grid): 5
@@ -55,8 +57,13 @@ _SUFFIXES: dict[str, tuple[str, ...]] = {
            "al", "ala", "ali", "esh", "ish", "yu", "ya", "a", "u", "y", "i", "e", "o"),
 }
 _SUFFIXES["uz-Cyrl"] = _SUFFIXES["uz"]
+# language → ((length, suffixes of that length), …), longest first: a few set look-ups
+# per strip instead of a scan of the whole list
 _BY_LENGTH = {
-    language: tuple(sorted(set(suffixes), key=len, reverse=True))
+    language: tuple(
+        (length, frozenset(s for s in suffixes if len(s) == length))
+        for length in sorted({len(s) for s in suffixes}, reverse=True)
+    )
     for language, suffixes in _SUFFIXES.items()
 }
 
@@ -67,6 +74,7 @@ _TURKIC = frozenset({"ky", "uz", "uz-Cyrl"})
 _DEVOICE = {"g": "k", "b": "p"}
 
 
+@lru_cache(maxsize=200_000)
 def strip_suffixes(word: str, language: str, min_stem: int = MIN_STEM) -> str:
     """Remove inflectional suffixes, longest first, keeping ``min_stem`` letters."""
     if word.isdigit():
@@ -74,9 +82,9 @@ def strip_suffixes(word: str, language: str, min_stem: int = MIN_STEM) -> str:
     suffixes = _BY_LENGTH.get(language, ())
     stripped = False
     for _ in range(_MAX_STRIPS.get(language, 3)):
-        for suffix in suffixes:
-            if word.endswith(suffix) and len(word) - len(suffix) >= min_stem:
-                word = word[: -len(suffix)]
+        for length, endings in suffixes:
+            if len(word) - length >= min_stem and word[-length:] in endings:
+                word = word[:-length]
                 stripped = True
                 break
         else:
@@ -97,3 +105,14 @@ def stop_terms(words: str, language: str) -> frozenset[str]:
     return frozenset(
         term(skeleton(w, yo_as_e=language == "ru"), language) for w in words.split()
     )
+
+
+#: Character n-grams back the word terms up where stems differ ("платить", "платёж",
+#: "оплата") or a typo falls in the first letters: trigrams of the stripped word, the
+#: first marked with "^" so that beginnings, where the meaning sits, count apart.
+NGRAM = 3
+
+
+def ngrams(word_skeleton: str, language: str, n: int = NGRAM) -> list[str]:
+    marked = "^" + strip_suffixes(word_skeleton, language)
+    return [marked[i : i + n] for i in range(max(1, len(marked) - n + 1))]
