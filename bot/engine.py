@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from bot.content.model import ContentTree
 from bot.i18n import Catalogs, Translator
-from bot.langdetect import continue_language, detector_for
+from bot.langdetect import continue_language, detector_for, is_greeting
 from bot.types import LANGUAGES, Incoming, Reply, Session
 from handlers import emergency, help, language, latin, menu, more, search, start, stop, topic
 
@@ -155,8 +155,9 @@ async def respond(
         return await _choose(ctx, option)
     elif word.isdigit():
         handler = menu.unknown_number
-    elif known is None:
-        handler = language.ask
+    elif known is None or (session.language is None and is_greeting(incoming.text)):
+        reply, new_session = await start.begin(ctx, known_language=known)
+        return _language_note(ctx, reply), _touch(new_session)
     else:
         handler = search.answer
 

@@ -23,7 +23,7 @@ SEED_DIR = Path(__file__).parent / "langdata"
 #: How much a text counts, by where it comes from. Content is formal and quotes Russian
 #: document names in every language, so it counts less than the seed texts.
 SEED_WEIGHT, CATALOG_WEIGHT, CONTENT_WEIGHT = 1.0, 0.6, 0.25
-CONTENT_CHARS = 40_000  # per language: enough vocabulary, a bounded start-up cost
+CONTENT_CHARS = 20_000  # per language: enough vocabulary, a bounded start-up cost
 
 Corpus = dict[tuple[str, str], list[tuple[str, float]]]
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from bot.content.model import ContentTree
 from bot.langcorpus import build_corpus
@@ -33,7 +34,7 @@ from bot.phone import country_from_phone, language_for_country
 from bot.types import LANGUAGES
 
 __all__ = ["Detection", "Detector", "continue_language", "country_from_phone", "default_detector",
-           "detect", "detect_language", "detector_for"]
+           "detect", "detect_language", "detector_for", "is_greeting"]
 
 OUR_FAMILIES = ("ru", "ky", "tg", "uz")
 #: Margin (in nats) between the two best families for a first-contact answer …
@@ -151,6 +152,12 @@ class Detector:
                          content, scores)
 
 
+def is_greeting(text: str) -> bool:
+    """Greetings or thanks and nothing else ("Салам!", "assalomu alaykum", "hi")."""
+    tokens = words(normalize(_drop_commands(text)))
+    return bool(tokens) and all(w in _PHATIC for w in tokens)
+
+
 def _drop_commands(text: str) -> str:
     return " ".join(w for w in text.split() if not w.startswith("/"))
 
@@ -207,29 +214,48 @@ def continue_language(detector: Detector, current: str, text: str) -> str:
     return current
 
 
-_CACHE: dict[tuple[int, Path], tuple[ContentTree | None, Detector]] = {}
+_BY_TREE: dict[int, tuple[ContentTree | None, Path, Detector]] = {}
+_BY_FINGERPRINT: dict[tuple[int, Path], Detector] = {}
 _CACHE_SIZE = 4
 
 
-def detector_for(content: ContentTree | None, locales_dir: Path | None = None) -> Detector:
-    """The detector trained on the seed texts, these catalogs and this content tree.
+def _fingerprint(content: ContentTree | None) -> int:
+    if content is None:
+        return 0
+    return hash(tuple(
+        (key, text.title, text.sms, text.keywords, text.body)
+        for key, text in sorted(content.texts.items())
+    ))
 
-    Built once per tree (a fraction of a second) and kept for the last few trees: the
-    content is hot-reloaded, and each reload is a new tree. The entry holds the tree
-    itself, so its ``id`` cannot be reused while cached.
+
+def detector_for(content: ContentTree | None, locales_dir: Path | None = None) -> Detector:
+    """The detector trained on the seed texts, these catalogs and this content.
+
+    Profiles take about half a second to build, so they are built once per distinct
+    content (a hot reload that changed a text builds new ones; every app in the test
+    suite loading the same files shares one) and looked up by the tree's identity first.
+    A cached entry holds its tree, so the tree's ``id`` cannot be reused meanwhile.
     """
     from bot.config import ROOT
 
     locales = locales_dir or ROOT / "locales"
-    key = (id(content), locales)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] is content:
-        return cached[1]
-    detector = Detector(build_profiles(build_corpus(locales, content)))
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = (content, detector)
+    cached = _BY_TREE.get(id(content))
+    if cached is not None and cached[0] is content and cached[1] == locales:
+        return cached[2]
+    key = (_fingerprint(content), locales)
+    detector = _BY_FINGERPRINT.get(key)
+    if detector is None:
+        detector = Detector(build_profiles(build_corpus(locales, content)))
+        _trim(_BY_FINGERPRINT)
+        _BY_FINGERPRINT[key] = detector
+    _trim(_BY_TREE)
+    _BY_TREE[id(content)] = (content, locales, detector)
     return detector
+
+
+def _trim(cache: dict[Any, Any]) -> None:
+    while len(cache) >= _CACHE_SIZE:
+        cache.pop(next(iter(cache)))
 
 
 @lru_cache(maxsize=1)

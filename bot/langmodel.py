@@ -75,12 +75,15 @@ class Profile:
 
 
 def _count(texts: Iterable[tuple[str, float]]) -> Counter[str]:
-    counts: Counter[str] = Counter()
+    weights: Counter[str] = Counter()  # words first: most repeat, so n-grams are cut once
     for text, weight in texts:
         for word in words(normalize(text)):
-            for gram in grams(word):
-                counts[gram] += weight
-            counts[_WORD_KEY + word] += weight
+            weights[word] += weight
+    counts: Counter[str] = Counter()
+    for word, weight in weights.items():
+        for gram in grams(word):
+            counts[gram] += weight
+        counts[_WORD_KEY + word] += weight
     return counts
 
 
