@@ -44,6 +44,8 @@ SWITCH_MARGIN = 20.0
 SWITCH_MIN_WORDS = 2
 #: A one-word message overrides a ky/tg/uz hint only by this much.
 ONE_WORD_OVER_HINT = 40.0
+#: Words scored at most: the first forty say which language a long message is in.
+MAX_WORDS = 40
 #: Evidence a distinctive letter adds, per occurrence (at most three are counted).
 LETTER_BONUS = 4.0
 
@@ -126,8 +128,10 @@ class Detector:
     def detect(self, text: str, hint: str | None = None, country: str | None = None) -> Detection:
         """The language to answer a first message in (see the module docstring)."""
         normal = normalize(_drop_commands(text))
-        tokens = words(normal)
+        tokens = words(normal)[:MAX_WORDS]
         cyrillic = sum(script_of(w) == "Cyrl" for w in tokens) * 2 > len(tokens)
+        if not tokens:  # nothing to read: only an explicit uz-Cyrl hint says which script
+            cyrillic = (hint or "").replace("_", "-").lower() == "uz-cyrl"
         strong, weak = _hints(hint, country)
         if not tokens or all(w in _PHATIC for w in tokens):
             return _by_greeting(tokens, strong, weak, cyrillic)
@@ -159,6 +163,9 @@ def is_greeting(text: str) -> bool:
 
 
 def _drop_commands(text: str) -> str:
+    """Commands are not language; neither is a deep link's payload (``/start t-permits-…``)."""
+    if text.lstrip().lower().startswith("/start"):
+        return ""
     return " ".join(w for w in text.split() if not w.startswith("/"))
 
 

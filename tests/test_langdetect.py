@@ -157,3 +157,10 @@ def test_country_from_phone(number, country):
 def test_only_central_asian_countries_suggest_a_language():
     assert [language_for_country(c) for c in ("KG", "tj", "UZ", "RU", "KZ", None)] == [
         "ky", "tg", "uz", None, None, None]
+
+
+@pytest.mark.parametrize("text", ["/start t-permits-registration",
+                                  "/start@MigrantBot t-help-embassy"])
+def test_a_deep_link_payload_is_not_read_as_words(detector, text):
+    assert detector.detect(text, hint="ky").language == "ky"
+    assert detector.detect(text).language is None
