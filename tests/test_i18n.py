@@ -72,6 +72,16 @@ def test_every_message_in_the_code_is_in_the_template_and_every_catalog(catalogs
             assert key in catalog, f"{name}: missing {key!r} (run pybabel update, translate)"
 
 
+def test_every_catalog_entry_is_found_by_extraction(catalogs):
+    """An entry the code uses in a way ``pybabel extract`` cannot see (``translator(x)("…")``,
+    a variable) turns obsolete at the next ``pybabel update`` and silently loses its
+    translation: call ``t = …translator(x)`` then ``t("…")`` with the literal."""
+    in_code = {as_tuple(m)[0] for m in code_message_ids()}
+    for name, catalog in catalogs.items():
+        hidden = [m.id for m in catalog if m.id and as_tuple(m.id)[0] not in in_code]
+        assert not hidden, f"{name}: not found by pybabel extract: {hidden}"
+
+
 def read_catalog_template() -> Catalog:
     with (LOCALES / "messages.pot").open("rb") as handle:
         return read_po(handle)
