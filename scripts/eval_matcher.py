@@ -15,10 +15,11 @@ import itertools
 import sys
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.matcher import DEFAULT, build_index
+from bot.matcher import DEFAULT, bm25, build_index
 from bot.matcher.evaluate import (
     QUESTIONS,
     content_tree,
@@ -39,29 +40,58 @@ def print_table(outcomes: list) -> None:
               f"{wrong:6d}")
 
 
-def grid(index, questions) -> None:
+def grid(tree, questions) -> None:
+    """Two steps on the tune split: the ranking's knobs (field weights, n-gram share, typo
+    cut-off) by top-1 accuracy, then the decision thresholds by utility."""
     tune = [q for q in questions if q.split == "tune"]
+    ranking_best = None
+    for weights, ngram_share, typo in itertools.product(
+        ((2.0, 2.0), (3.0, 3.0), (5.0, 5.0), (3.0, 5.0), (8.0, 8.0)),
+        (0.0, 0.1, 0.2, 0.3),
+        (80.0, 84.0, 88.0),
+    ):
+        params = bm25.Params(weights=MappingProxyType(
+            {"title": weights[0], "keywords": weights[1], "body": 1.0}))
+        index = built(tree, params)
+        knobs = replace(DEFAULT, ngrams=ngram_share, typo=typo)
+        # ranking quality alone: no floor, so every question counts by its first topic
+        outcomes = [outcome(p, replace(knobs, floor=0.0)) for p in prepare(index, tune, knobs)]
+        top1 = sum(o.top1 for o in outcomes if o.question.expected != "-")
+        key = (top1, -abs(ngram_share - DEFAULT.ngrams), -abs(typo - DEFAULT.typo))
+        if ranking_best is None or key > ranking_best[0]:
+            ranking_best = (key, params, knobs)
+    assert ranking_best is not None
+    _, params, knobs = ranking_best
+    print(f"ranking: {dict(params.weights)}, ngrams={knobs.ngrams}, typo={knobs.typo} "
+          f"(top-1 {ranking_best[0][0]} of {sum(q.expected != '-' for q in tune)})")
+    prepared = prepare(built(tree, params), tune, knobs)
     best = None
-    for typo in (75.0, 80.0, 85.0, 90.0):
-        prepared = prepare(index, tune, replace(DEFAULT, typo=typo))
-        for floor, answer, margin, context in itertools.product(
-            (0.5, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0),
-            (1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0),
-            (0.5, 0.6, 0.7, 0.8, 0.9, 0.95),
-            (0.2, 0.3, 0.4, 0.5, 0.7),
-        ):
-            if answer < floor:
-                continue
-            thresholds = replace(DEFAULT, floor=floor, answer=answer, margin=margin,
-                                 context=context, typo=typo)
-            score = utility(outcome(p, thresholds) for p in prepared)
-            key = (score, -floor, -margin)
-            if best is None or key > best[0]:
-                best = (key, thresholds)
+    for floor, answer, gap, context in itertools.product(
+        (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0),
+        (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0),
+        (0.1, 0.2, 0.3, 0.5, 0.75, 1.0),
+        (0.2, 0.3, 0.4, 0.5, 0.7),
+    ):
+        if answer < floor:
+            continue
+        thresholds = replace(knobs, floor=floor, answer=answer, gap=gap, context=context)
+        score = utility(outcome(p, thresholds) for p in prepared)
+        key = (score, gap, -context)
+        if best is None or key > best[0]:
+            best = (key, thresholds)
     assert best is not None
-    print(f"best on the tune split (utility {best[0][0]:.1f} over {len(tune)} questions):")
-    print(f"  {best[1]}")
-    print(f"  now in code: {DEFAULT}")
+    print(f"thresholds (utility {best[0][0]:.1f} over {len(tune)} questions): {best[1]}")
+    print(f"now in code: {DEFAULT}, {dict(bm25.Params().weights)}")
+
+
+_built: dict = {}
+
+
+def built(tree, params):
+    key = tuple(sorted(params.weights.items()))
+    if key not in _built:
+        _built[key] = build_index(tree, params)
+    return _built[key]
 
 
 def main() -> int:
@@ -71,11 +101,12 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="list the questions missed")
     parser.add_argument("--grid", action="store_true", help="search thresholds (tune split)")
     args = parser.parse_args()
-    index = build_index(content_tree(args.content))
+    tree = content_tree(args.content)
     questions = load_questions(args.questions)
     if args.grid:
-        grid(index, questions)
+        grid(tree, questions)
         return 0
+    index = build_index(tree)
     outcomes = evaluate(index, questions)
     print_table(outcomes)
     if args.misses:

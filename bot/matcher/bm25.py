@@ -39,6 +39,9 @@ class Index:
     keys: tuple[str, ...]
     # term → ((document number, that term's whole BM25F contribution), …)
     postings: Mapping[str, tuple[tuple[int, float], ...]]
+    # the idf of a term found in one document only: scores divided by it read "about so
+    # many rare words' worth", the same whether the content has 4 topics or 1,000
+    unit: float = 1.0
 
 
 def idf(documents: int, containing: int) -> float:
@@ -68,13 +71,15 @@ def build(documents: Sequence[Document], params: Params | None = None) -> Index:
             (number, term_idf * tf * (params.k1 + 1.0) / (params.k1 + tf))
             for number, tf in by_doc.items()
         )
-    return Index(keys=tuple(doc.key for doc in documents), postings=MappingProxyType(postings))
+    return Index(keys=tuple(doc.key for doc in documents), postings=MappingProxyType(postings),
+                 unit=idf(len(documents), 1) if documents else 1.0)
 
 
 def score(index: Index, terms: Mapping[str, float]) -> dict[str, float]:
-    """Each document's score for weighted query terms (weight 1 = the word as typed)."""
+    """Each document's score for weighted query terms (weight 1 = the word as typed), in
+    units of ``index.unit``."""
     totals: dict[int, float] = defaultdict(float)
     for term, weight in terms.items():
         for number, contribution in index.postings.get(term, ()):
             totals[number] += weight * contribution
-    return {index.keys[number]: total for number, total in totals.items()}
+    return {index.keys[number]: total / index.unit for number, total in totals.items()}

@@ -102,14 +102,15 @@ def evaluate(index: MatcherIndex, questions: Sequence[Question],
 
 def utility(outcomes: Iterable[Outcome]) -> float:
     """What the thresholds are tuned for: a right answer is worth most, a wrong answer
-    costs twice that (the reader acts on it), a "did you mean" that holds the right topic
-    is worth half (one more tap), not understanding a real question costs half."""
+    costs three times that (the reader may act on it, and stops trusting the bot), a "did
+    you mean" that holds the right topic is worth half (one more tap), not understanding
+    a real question costs half."""
     total = 0.0
     for o in outcomes:
         if o.question.expected == NOT_COVERED:
             total += {"none": 1.0, "didyoumean": -0.5}.get(o.decision, -1.0)
         elif o.decision in ("answer", "emergency"):
-            total += 1.0 if o.top1 else -2.0
+            total += 1.0 if o.top1 else -3.0
         elif o.decision == "didyoumean":
             total += 0.5 if o.top3 else -0.5
         else:

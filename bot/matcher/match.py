@@ -38,17 +38,19 @@ class Thresholds:
     - ``floor``: a best score under it is "nothing" — one common word of a body, or one
       far-fetched typo correction, is not an answer;
     - ``answer``: a best score at least this high may be answered directly …
-    - ``margin``: … when the runner-up scores at most this share of the best;
+    - ``gap``: … when the runner-up scores at least this much less (an absolute gap, not
+      a ratio: the n-gram ranking gives every topic some background score, which
+      squeezes ratios towards 1 but leaves differences alone);
     - ``context``: after a topic, a short question goes to that topic when it scores at
       least this share of the best ("где оплатить?" after the payment topic);
     - ``typo``: the least rapidfuzz ratio for a typo correction of an unknown word;
     - ``ngrams``: how much the character n-gram ranking adds to the word ranking.
     """
 
-    floor: float = 1.2
+    floor: float = 1.25
     answer: float = 2.0
-    margin: float = 0.7
-    context: float = 0.4
+    gap: float = 0.3
+    context: float = 0.2
     typo: float = 84.0
     ngrams: float = 0.2
 
@@ -150,7 +152,7 @@ def decide(ranked: tuple[tuple[str, float], ...], query: Query, last_topic: str 
                 rest = tuple(item for item in ranked if item[0] != last_topic)
                 return "answer", ((topic_id, value), *rest), topic_id != ranked[0][0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if best >= thresholds.answer and runner_up <= thresholds.margin * best:
+    if best >= thresholds.answer and best - runner_up >= thresholds.gap:
         return "answer", ranked, False
     return "didyoumean", ranked, False
 

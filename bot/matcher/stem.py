@@ -42,7 +42,8 @@ _TURKIC_CASES = (
     "by", "bi", "bu", "py", "pi", "pu", "mi", "chy", "chi",
     # common verb endings: negation, continuous, past, participle, converb, verbal noun
     "bay", "bey", "boy", "pay", "pey", "poy", "ba", "be", "bo", "pa", "pe", "po",
-    "may", "mas", "ma", "yapti", "yapman", "yapmiz", "moqda", "yotgan", "ayapti",
+    "may", "mas", "ma", "yapti", "yapman", "yapmiz", "moqda", "yotgan",
+    "yman", "aman", "man",
     "gan", "gen", "gon", "kan", "ken", "kon", "dim", "dik", "yt", "ysh", "ish", "sh",
     "yp", "ip", "up",
 )

@@ -26,15 +26,18 @@ _STOP = {
         алар анын бул ошол ушул эмне эмнеге эмнени эмне кылам эмне кылыш кантип ким кайсы
         кандай бар барбы жок керек кереги болот болобу болсо деп да дагы же бирок эле го
         ооба саламатсызбы салам рахмат айтып бериңизчи айтыңызчы мүмкүн мүмкүнбү кыл кылам
-        кылыш кылсам ыя ой эми азыр жатат жатышат жатам жатабыз жатасыз""",
+        кылыш кылсам ыя ой эми азыр жатат жатышат жатам жатабыз жатасыз
+        жасалат жасайт жасаш жасоо алабы алам алат аласызбы алабыз алышат турам турабы""",
     "tg": """ва дар ба аз бо барои то чӣ чи тавр хел чихел ки ман маро мо шумо шуморо ӯ
         вай онҳо ин он аст ҳаст нест мешавад мешавад лозим бояд кунам кунад кунем
         ҳам не ҳа илтимос салом ассалому алейкум раҳмат метавонам мехоҳам
-        бигӯед гӯед гуфта диҳед агар акнун ҳозир чаро кадом кист""",
+        бигӯед гӯед гуфта диҳед агар акнун ҳозир чаро кадом кист метавонад метавонанд
+        метавонем мумкин""",
     "uz": """va bilan uchun men menga meni mening menda biz siz sizga sizning u ular uning
         bu shu nima nimaga nega qanday qanaqa kim qaysi bor yo'q kerak bo'ladi bo'lsa
         mumkin mumkinmi ham lekin yoki iltimos salom assalomu alaykum rahmat aytib bering
-        ayting qilish qilsam qilay qilaman edi endi hozir agar""",
+        ayting qilish qilsam qilay qilaman edi endi hozir agar oladimi olaman olamanmi
+        bo'ladimi bo'lamanmi""",
 }
 _STOP["uz-Cyrl"] = _STOP["uz"]
 
