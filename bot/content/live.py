@@ -2,7 +2,9 @@
 
 A reload reads the whole folder into a new tree and swaps it in one assignment, so a
 reader sees either the old tree or the new one, never half of each. A broken edit is
-logged with ``file:line`` and the last good tree keeps serving.
+logged with ``file:line`` and the last good tree keeps serving; nobody gets an error
+because of a typo. A file that changes while it is being read (an editor still saving)
+is read again at the next poll instead of being reported.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from bot.content.model import ContentTree
 
 log = logging.getLogger(__name__)
 
+Fingerprint = tuple[tuple[str, int, int], ...]
 
-def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
+
+def fingerprint(directory: Path) -> Fingerprint:
     """Names, sizes and modification times of every content file: cheap to poll."""
     entries = []
     for path in sorted(directory.rglob("*")):
@@ -36,30 +40,38 @@ class LiveContent:
 
     def reload_if_changed(self) -> bool:
         """Reload when a file changed; returns True when a new tree is being served."""
-        current = fingerprint(self.directory)
-        if current == self._fingerprint:
-            return False
-        self._fingerprint = current
         try:
+            before = fingerprint(self.directory)
+            if before == self._fingerprint:
+                return False
             tree = load_content(self.directory)
+            after = fingerprint(self.directory)
         except ContentError as exc:
+            if fingerprint(self.directory) != before:
+                return False  # changed while being read: look again at the next poll
+            self._fingerprint = before
             self.last_error = exc
-            for problem in exc.problems:
-                if problem.severity == "error":
-                    log.error("content not reloaded, still serving the last good version: %s",
-                              problem)
+            errors = [p for p in exc.problems if p.severity == "error"]
+            for problem in errors:
+                log.error("content not reloaded, still serving the last good version: %s",
+                          problem.display(self.directory.parent))
             return False
         except OSError as exc:  # a file vanished halfway through an editor's save
             log.warning("content reload postponed: %s", exc)
-            self._fingerprint = ()
             return False
+        if after != before:
+            return False  # a file changed while being read: read it all again next time
+        self._fingerprint = before
         self.tree = tree
         self.last_error = None
         log.info("content reloaded: %d topic texts", len(tree.texts))
         return True
 
     async def watch(self, interval: float) -> None:
-        """Poll for changes until cancelled."""
+        """Poll for changes until cancelled; a failure never stops the polling."""
         while True:
             await asyncio.sleep(interval)
-            await asyncio.to_thread(self.reload_if_changed)
+            try:
+                await asyncio.to_thread(self.reload_if_changed)
+            except Exception:  # a bug must not freeze the content for good
+                log.exception("content reload failed; still serving the last good version")

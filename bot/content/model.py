@@ -33,6 +33,13 @@ class TopicText:
     applies_to: str = ""
     path: Path | None = None
     derived: bool = False  # produced by transliteration, not written by hand
+    #: The file line of each front-matter field ("sms", "sources.0" …), for messages.
+    lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}),
+                                     compare=False, hash=False)
+    body_line: int = 0  # the file line where the answer text starts
+
+    def line_of(self, name: str) -> int:
+        return self.lines.get(name, 1)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,10 @@ class Module:
     id: str
     titles: Mapping[str, str]
     topics: tuple[str, ...]
+    line: int = 1  # where the module starts in menu.yaml
+    #: The menu.yaml line of each topic entry, for messages about it.
+    topic_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}),
+                                           compare=False, hash=False)
 
     def title(self, language: str) -> str:
         return self.titles.get(language) or self.titles.get(FALLBACK_LANGUAGE) or self.id

@@ -1,0 +1,286 @@
+"""``python -m bot content check``: the shipped content passes, each kind of mistake is
+reported as ``file:line: severity: message`` with the right exit status."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import ROOT
+from bot.content.check import check_content, coverage_cells
+from bot.content.textrules import find_phones, phone_findings, url_problem
+from bot.types import CONTENT_LANGUAGES
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A private copy of the shipped content to break."""
+    copy = tmp_path / "content"
+    shutil.copytree(ROOT / "content", copy)
+    return copy
+
+
+def run_check(directory: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    """The real command line, in this process."""
+    status = main(["content", "check", str(directory), "--today", TODAY.isoformat()])
+    return status, capsys.readouterr().out.splitlines()
+
+
+def replace_line(path: Path, starts_with: str, new: str | None) -> int:
+    """Replace (or delete, with None) the first line starting so; its 1-based number."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines) if line.startswith(starts_with))
+    if new is None:
+        del lines[number]
+    else:
+        lines[number] = new
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return number + 1
+
+
+def replace_field(path: Path, key: str, new: str) -> int:
+    """Replace a front-matter field with its continuation lines; its 1-based line."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
+    end = number + 1
+    while end < len(lines) and lines[end].startswith((" ", "\t")):
+        end += 1
+    lines[number:end] = [new]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return number + 1
+
+
+def set_body(path: Path, body: str) -> int:
+    """Replace the answer text; the line number where it starts."""
+    raw = path.read_text(encoding="utf-8")
+    end = raw.index("\n---", 3) + len("\n---\n")
+    path.write_text(raw[:end] + body + "\n", encoding="utf-8")
+    return raw[:end].count("\n") + 1
+
+
+def errors_and_warnings(lines: list[str]) -> tuple[list[str], list[str]]:
+    return ([ln for ln in lines if ": error: " in ln], [ln for ln in lines if ": warning: " in ln])
+
+
+def test_shipped_content_passes_with_a_full_coverage_table(capsys):
+    status, lines = run_check(ROOT / "content", capsys)
+    errors, _ = errors_and_warnings(lines)
+    assert errors == [] and status == 0
+    report = check_content(ROOT / "content", today=TODAY)
+    cells = coverage_cells(report)
+    assert len(cells) >= 15
+    for topic_id, row in cells.items():
+        for language in CONTENT_LANGUAGES:
+            assert row[language] in {"ok", "warn"}, (topic_id, language, row[language])
+        assert row["uz-Cyrl"] in {"auto", "ok", "warn"}
+    header = next(i for i, ln in enumerate(lines) if ln.startswith("topic "))
+    assert lines[header].split() == ["topic", "ru", "ky", "tg", "uz", "uz-Cyrl"]
+    total = f"{len(cells)}/{len(cells)}"
+    assert lines[-1].split() == ["total"] + [total] * 5
+
+
+def test_the_command_runs_as_a_subprocess_and_fails_on_bad_yaml(content):
+    path = content / "ky" / "help.emergency.md"
+    line = replace_field(path, "title", "title: Шашылыш жардам: сиз коркунучта")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "content", "check", str(content)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        env={**os.environ, "LOG_LEVEL": "WARNING"},
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (f"{path}:{line}: error: front matter is not valid YAML: a ':' inside a value: put "
+            "the value in quotes, like title: \"…: …\"") in result.stdout.splitlines()
+    assert result.stdout.splitlines()[-1].split()[0] == "total"
+
+
+def test_an_unclosed_quote_points_at_the_line_it_opens(content, capsys):
+    path = content / "tg" / "permits.kazakhstan.md"
+    line = replace_field(path, "title", 'title: "Қазоқистон')
+    status, lines = run_check(content, capsys)
+    assert status == 1
+    # YAML itself gives up a line later; the editor is shown the line with the quote
+    assert (f"{path}:{line}: error: front matter is not valid YAML: a quote opened on this "
+            "line is not closed") in lines
+    assert next(ln for ln in lines if ln.startswith("permits.kazakhstan ")).split()[3] == "ERR"
+
+
+def test_unknown_id_in_the_menu(content, capsys):
+    menu = content / "menu.yaml"
+    line = replace_line(menu, "      - help.embassy", "      - help.embassy\n      - help.nowhere")
+    status, lines = run_check(content, capsys)
+    assert status == 1
+    assert (f"{menu}:{line + 1}: error: menu entry help.nowhere points nowhere: there is no "
+            "file ru/help.nowhere.md") in lines
+
+
+def test_a_topic_listed_twice_in_the_menu(content, capsys):
+    menu = content / "menu.yaml"
+    first = replace_line(menu, "      - scams.trafficking",
+                         "      - scams.trafficking\n      - scams.trafficking")
+    status, lines = run_check(content, capsys)
+    assert status == 1
+    assert (f"{menu}:{first + 1}: error: topic scams.trafficking is listed twice (also on line "
+            f"{first})") in lines
+
+
+def test_missing_title(content, capsys):
+    path = content / "ru" / "scams.red-flags.md"
+    replace_line(path, "title:", None)
+    status, lines = run_check(content, capsys)
+    assert status == 1
+    assert (f"{path}:2: error: no title: add a line 'title: …' (the menu label of this topic)"
+            ) in lines
+
+
+def test_a_field_written_twice_and_a_misspelt_one(content, capsys):
+    path = content / "ky" / "permits.registration.md"
+    line = replace_line(path, "reviewed:", "reviwed: 2026-11-01\ntitle: Каттоо")
+    status, lines = run_check(content, capsys)
+    assert status == 1
+    errors, warnings = errors_and_warnings(lines)
+    assert any(e.startswith(f"{path}:2: error: no reviewed date") for e in errors)
+    assert any(e.startswith(f"{path}:{line + 1}: error: title is written twice") for e in errors)
+    assert f"{path}:{line}: warning: unknown field 'reviwed' (did you mean 'reviewed'?)" in warnings
+
+
+def test_sms_over_budget(content, capsys):
+    path = content / "ru" / "help.hotlines.md"
+    line = replace_field(path, "sms", "sms: " + "а" * 300)
+    # 300 letters + "\n0 Меню" = 307 UCS-2 characters = 5 segments of 67
+    status, lines = run_check(content, capsys)
+    assert status == 1
+    assert (f"{path}:{line}: error: sms takes 5 SMS segments (UCS-2, 307 characters with the "
+            "'0 Меню' line); at most 3: shorten it") in lines
+
+
+def test_uzbek_sms_must_be_gsm7_and_its_cyrillic_is_measured_too(content, capsys):
+    path = content / "uz" / "help.embassy.md"
+    line = replace_field(path, "sms", 'sms: "Elchixona — pasport yo\'qolsa"')
+    status, lines = run_check(content, capsys)
+    assert status == 1
+    assert (f"{path}:{line}: error: sms must use only GSM-7 characters; found — (U+2014): use - "
+            "instead of —, \" instead of « », no №") in lines
+
+    replace_field(path, "sms", "sms: " + "pasport " * 31 + "oling")  # 253 Latin letters
+    status, lines = run_check(content, capsys)
+    errors, warnings = errors_and_warnings(lines)
+    assert not [e for e in errors if str(path) in e] and status == 0
+    # GSM-7: 253 + "\n0 Menyu" = 261 = 2 segments; in Cyrillic 253 + 7 = 260 = 4 of 67
+    assert (f"{path}:{line}: warning: sms in Cyrillic (uz-Cyrl) takes 4 SMS segments (UCS-2, "
+            "260 characters with the '0 Меню' line); at most 3: shorten it") in warnings
+
+
+def test_bad_source_url(content, capsys):
+    path = content / "ru" / "permits.russia-patent.md"
+    line = replace_line(path, "  - url:", "  - url: visitrf.com/en/faq/work-patent-guide/")
+    status, lines = run_check(content, capsys)
+    assert status == 1
+    assert (f"{path}:{line}: error: source url 'visitrf.com/en/faq/work-patent-guide/' must "
+            "start with https:// (or http://)") in lines
+
+
+def test_malformed_phone_numbers_and_no_false_alarms(content, capsys):
+    path = content / "uz" / "help.hotlines.md"
+    start = set_body(path, "\n".join([
+        "Migratsiya agentligi: +7 925 045 474.",  # one digit short
+        "Yoki +7 925 O45 4744 raqamiga qo'ng'iroq qiling.",  # letter O for zero
+        "To'g'ri: +7 925 045 4744, 112, 0800 0000 189, +7 (495) 967-98-44.",
+        "2025-yil 1-sentabrdan 4 200 rubl, jarima 10 000-15 000 rubl, +10 000 rubl.",
+        "Toshkent: +998 71 123 45 6.",  # 11 digits, +998 needs 12
+    ]))
+    status, lines = run_check(content, capsys)
+    errors = [e for e in errors_and_warnings(lines)[0] if str(path) in e]
+    assert status == 1
+    assert errors == [
+        f"{path}:{start}: error: phone number '+7 925 045 474' has 10 digits; a number "
+        "starting +7 has 11 (+7 and 10 more)",
+        f"{path}:{start + 1}: error: phone number '+7 925 O45 4744' has letters among its "
+        "digits (O): type digits only",
+        f"{path}:{start + 4}: error: phone number '+998 71 123 45 6' has 11 digits; a number "
+        "starting +998 has 12 (+998 and 9 more)",
+    ]
+
+
+def test_old_reviewed_date_is_a_warning_only(content, capsys):
+    path = content / "tg" / "help.embassy.md"
+    line = replace_line(path, "reviewed:", "reviewed: 2025-11-27")
+    status, lines = run_check(content, capsys)
+    assert status == 0
+    assert (f"{path}:{line}: warning: reviewed 2025-11-27 is more than 12 months ago: check "
+            "the text against its sources and update the date") in lines
+    replace_line(path, "reviewed:", "reviewed: 2025-11-28")  # exactly 12 months: fine
+    assert not [ln for ln in run_check(content, capsys)[1] if "reviewed 2025" in ln]
+
+
+def test_missing_translation_is_listed_per_language(content, capsys):
+    (content / "ky" / "scams.trafficking.md").unlink()
+    (content / "uz" / "help.embassy.md").unlink()
+    menu = content / "menu.yaml"
+    lines_of_menu = menu.read_text(encoding="utf-8").splitlines()
+    ky_line = lines_of_menu.index("      - scams.trafficking") + 1
+    uz_line = lines_of_menu.index("      - help.embassy") + 1
+    status, lines = run_check(content, capsys)
+    assert status == 0
+    ky = (f"{menu}:{ky_line}: warning: scams.trafficking has no ky translation "
+          "(ky/scams.trafficking.md): ky readers get the Russian text with a note")
+    uz = (f"{menu}:{uz_line}: warning: help.embassy has no uz translation "
+          "(uz/help.embassy.md): uz readers get the Russian text with a note")
+    assert lines.index(ky) < lines.index(uz)  # grouped by language, after everything else
+    assert "missing translations: ky 1, uz 1" in lines
+    row = next(ln for ln in lines if ln.startswith("help.embassy "))
+    assert row.split()[4:] == ["-", "-"]  # uz, and so uz-Cyrl: Russian is shown
+
+
+def test_lookalike_letters_and_mixed_words(content, capsys):
+    path = content / "ky" / "help.emergency.md"
+    start = set_body(path, "Кыргызcтан жарандары үчүн.\nТелефон: 112. Telegramда жазыңыз.\n"
+                           "Коркунучта болсоңуз, θз үйүңүзгө кайтыңыз.")
+    status, lines = run_check(content, capsys)
+    errors = [e for e in errors_and_warnings(lines)[0] if str(path) in e]
+    assert status == 1
+    assert errors == [
+        f"{path}:{start}: error: the word 'Кыргызcтан' mixes Latin and Cyrillic letters "
+        "(Latin 'c'): retype it",
+        f"{path}:{start + 2}: error: 'θ' (U+03B8) is a letter of another alphabet: type 'ө'",
+    ]
+
+
+# --- the rules alone -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "2025-yil", "10 000–15 000 руб.", "4 200 rubl", "+10 000 rubl", "+3 soat", "90 kun",
+    "18+ yosh", "UTC+3", "35,5%", "+20%", "1-sentabr 2025", "203 пункта", "mc.mos.ru",
+])
+def test_years_amounts_and_counts_are_not_phone_numbers(text):
+    assert phone_findings(text) == []
+
+
+@pytest.mark.parametrize(("text", "digits"), [
+    ("+7 925 045 4744", "79250454744"),
+    ("+7 (495) 967-98-44, 9:00–18:00", "74959679844"),
+    ("0800 0000 189 (bepul)", "08000000189"),
+    ("+996 312 123 456-ga", "996312123456"),
+    ("8 (495) 967-98-44", "84959679844"),
+])
+def test_phone_numbers_are_recognised(text, digits):
+    assert [p.digits for p in find_phones(text)] == [digits]
+    assert phone_findings(text) == []
+
+
+@pytest.mark.parametrize(("url", "ok"), [
+    ("https://visitrf.com/en/faq/", True), ("http://migration.tj", True),
+    ("https://мвд.рф/", True), ("visitrf.com", False), ("htps://gov.uz", False),
+    ("https://", False), ("https://gov", False), ("https://gov .uz", False),
+    ("ftp://gov.uz", False),
+])
+def test_source_urls_need_http_and_a_host(url, ok):
+    assert (url_problem(url) is None) is ok
