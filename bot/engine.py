@@ -69,8 +69,14 @@ LANGUAGE_WORDS = frozenset({
 MENU_WORDS = frozenset({"/menu", "menu", "меню", "0", "menyu", "башкы меню", "асосӣ"})
 BACK_WORDS = frozenset({"back", "назад", "артка", "ба қафо", "қафо", "orqaga", "орқага"})
 MORE_WORDS = frozenset({"more", "ещё", "еще", "дальше", "дагы", "андан ары", "боз", "давом",
-                        "yana", "davomi", "яна", "давоми", "+"})
-LATIN_WORDS = frozenset({"lat", "лат", "latin", "латиница", "lotin", "лотин"})
+                        "yana", "davomi", "яна", "давоми", "+",
+                        # the words of the SMS "next part" line, also as LAT readers see them
+                        "далее", "уландысы", "давомаш", "next", "eshche", "eshe", "esche",
+                        "dalee", "dalshe", "dagy", "ulandysy", "boz", "davom", "davomash"})
+#: On SMS, 9 asks for the next page whenever it names no line of the last menu.
+MORE_DIGIT = "9"
+LATIN_WORDS = frozenset({"lat", "лат", "latin", "латиница", "lotin", "лотин", "латин",
+                         "latinica", "latinitsa"})
 
 _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = ".,!?¡¿;:…\"'«»()[]{}-–—*"
@@ -153,6 +159,8 @@ async def respond(
         handler = latin.toggle
     elif (option := resolve_option(incoming, session)) is not None:
         return await _choose(ctx, option)
+    elif word == MORE_DIGIT:
+        handler = more.next_page
     elif word.isdigit():
         handler = menu.unknown_number
     elif known is None or (session.language is None and is_greeting(incoming.text)):

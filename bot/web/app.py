@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.channels import sms as sms_channel
 from bot.config import Settings
 from bot.content.live import LiveContent
 from bot.i18n import catalogs
@@ -92,5 +93,5 @@ def create_app(settings: Settings, extensions: list[Extension] | None = None) ->
 
 def default_extensions() -> list[Extension]:
     """The optional parts: each sets itself up only when its settings are present."""
-    return []
+    return [sms_channel.setup]
 

@@ -1,0 +1,258 @@
+"""SMS through Twilio: a signed form comes in, TwiML with the answer goes back.
+
+    POST /sms/twilio ─ token set? ─ signature (RequestValidator over PUBLIC_URL + path) ─ 403
+        ─> claim MessageSid (a retry gets the stored TwiML, whichever process it reaches)
+        ─> clean the body ─> BotService.handle ─> pages of ≤ 3 segments ─> <Message>s
+
+Decisions:
+
+- The route is always registered; without ``TWILIO_AUTH_TOKEN`` it answers 403 to
+  everyone, so an operator who forgot the token sees "403" in Twilio's debugger rather
+  than a 404 that looks like a wrong address, and nothing unsigned is ever answered.
+- Opt-out: on exactly STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE or OPTOUT (or
+  when Twilio's Advanced Opt-Out says ``OptOutType=STOP``) Twilio itself confirms and
+  blocks further messages; we delete the session and answer an empty ``<Response/>``, so
+  the person gets Twilio's confirmation only (ours would fail with error 21610, and its
+  "write any message to start again" would contradict Twilio, which needs START). Other
+  stop words (СТОП, "stop!") reach no Twilio rule: we delete and confirm ourselves.
+- De-duplication key: ``MessageSid`` (unique per inbound message and the same on every
+  retry), else the ``I-Twilio-Idempotency-Token`` header.
+
+Privacy: the phone number makes the pseudonym and the country hint, then is dropped; no
+number, body or message id is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import traceback
+from dataclasses import dataclass, replace
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDictProxy
+from sqlalchemy.exc import SQLAlchemyError
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.config import Settings
+from bot.engine import STOP_WORDS, normalize_command
+from bot.phone import country_from_phone, language_for_country
+from bot.privacy import sender_key
+from bot.render.sms import render_notice, render_sms_messages
+from bot.service import BotService
+from bot.sms.text import clean_inbound
+from bot.storage.store import Store
+from bot.types import FALLBACK_LANGUAGE, Incoming, Reply
+from bot.web.keys import SERVICE, SETTINGS, STORE
+
+log = logging.getLogger(__name__)
+
+PATH = "/sms/twilio"
+CHANNEL = "sms"
+SIGNATURE_HEADER = "X-Twilio-Signature"
+IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+#: Words Twilio acts on by itself on long codes when they are the whole message.
+TWILIO_OPT_OUT = frozenset(
+    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
+EMPTY = str(MessagingResponse())
+#: How long a retry waits for the first attempt's answer before giving up (Twilio waits 15 s).
+DUPLICATE_WAIT_SECONDS = 8.0
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """What we use of Twilio's form: never stored, never logged."""
+
+    sender: str
+    text: str
+    media: int
+    opt_out_type: str
+    message_key: str | None
+
+
+def setup(app: web.Application) -> None:
+    """Register ``POST /sms/twilio`` (it answers 403 until TWILIO_AUTH_TOKEN is set)."""
+    app.router.add_post(PATH, twilio_webhook)
+
+
+def signature_urls(request: web.Request, public_url: str) -> list[str]:
+    """The URLs Twilio may have signed: PUBLIC_URL + path, else the request's own URL.
+
+    Without PUBLIC_URL behind a proxy, aiohttp sees ``http://`` and the inner host; the
+    proxy's ``X-Forwarded-Proto``/``-Host`` give the URL Twilio called. Trusting them is
+    safe here: they only choose which URL the signature is checked against.
+    """
+    if public_url:
+        return [public_url.rstrip("/") + request.path_qs]
+    urls = [str(request.url)]
+    proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
+    host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+    if proto or host:
+        urls.append(f"{proto or request.scheme}://{host or request.host}{request.path_qs}")
+    return urls
+
+
+def is_signed(request: web.Request, form: MultiDictProxy[Any], settings: Settings) -> bool:
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    if not signature:
+        return False
+    validator = RequestValidator(str(settings.twilio_auth_token))
+    return any(validator.validate(url, form, signature)
+               for url in signature_urls(request, settings.public_url))
+
+
+def _field(form: MultiDictProxy[Any], name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""  # a file part is not a Twilio field
+
+
+def parse_inbound(request: web.Request, form: MultiDictProxy[Any]) -> Inbound:
+    try:
+        media = int(_field(form, "NumMedia") or 0)
+    except ValueError:
+        media = 0
+    sid = _field(form, "MessageSid") or _field(form, "SmsSid")
+    token = request.headers.get(IDEMPOTENCY_HEADER, "")
+    key = f"sid:{sid}" if sid else (f"token:{token}" if token else None)
+    return Inbound(sender=_field(form, "From").strip(), text=clean_inbound(_field(form, "Body")),
+                   media=max(media, 0), opt_out_type=_field(form, "OptOutType").upper(),
+                   message_key=key)
+
+
+def twiml(messages: list[str]) -> str:
+    response = MessagingResponse()
+    for message in messages:
+        response.message(message)
+    return str(response)
+
+
+def _xml(body: str) -> web.Response:
+    return web.Response(text=body, content_type="text/xml", charset="utf-8")
+
+
+async def twilio_webhook(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    if not settings.twilio_auth_token:
+        log.warning("SMS webhook called but TWILIO_AUTH_TOKEN is not set: answering 403")
+        return web.Response(status=403, text="the SMS channel is not configured")
+    try:
+        form = await request.post()
+    except (ValueError, UnicodeDecodeError):
+        return web.Response(status=400, text="expected Twilio's form-encoded body")
+    if not is_signed(request, form, settings):
+        log.warning("SMS webhook rejected: missing or invalid X-Twilio-Signature")
+        return web.Response(status=403, text="invalid signature")
+    inbound = parse_inbound(request, form)
+    if not inbound.sender:
+        return web.Response(status=400, text="no From")
+    store = request.app[STORE]
+    owned = False
+    if inbound.message_key:
+        owned, earlier = await _claim(store, inbound.message_key)
+        if earlier is not None:
+            return _xml(earlier)  # a retry: the first answer, and nothing changes
+    try:
+        body = await answer(request.app[SERVICE], settings, inbound)
+    except Exception as exc:
+        # Type and place only: an exception's message could carry the person's text.
+        log.error("SMS answer failed: %s\n%s", type(exc).__name__,
+                  "".join(traceback.format_tb(exc.__traceback__)))
+        if owned and inbound.message_key:
+            await _release(store, inbound.message_key)
+        return _xml(_sorry(request.app[SERVICE], inbound))
+    if owned and inbound.message_key:
+        await _remember(store, inbound.message_key, body)
+    return _xml(body)
+
+
+async def answer(service: BotService, settings: Settings, inbound: Inbound) -> str:
+    """The TwiML for one inbound message (the imperative part: loads and saves a session)."""
+    key = sender_key(settings.secret_key, CHANNEL, inbound.sender)
+    country = country_from_phone(inbound.sender)
+    word = normalize_command(inbound.text)
+    twilio_stopped = (inbound.text.strip().lower() in TWILIO_OPT_OUT
+                      or inbound.opt_out_type == "STOP")
+    if not inbound.text:
+        return await _notice(service, key, country, media=inbound.media > 0)
+    if twilio_stopped and word not in STOP_WORDS:
+        await service.forget(key)  # a stop word of Twilio's Advanced Opt-Out, not ours
+        return EMPTY
+    incoming = Incoming(channel=CHANNEL, sender_key=key, text=inbound.text,
+                        country_hint=country)
+    reply, session = await service.handle(incoming)
+    if word in STOP_WORDS and not session.forget:
+        await service.forget(key)  # e.g. rate-limited: a STOP still deletes
+    if twilio_stopped:
+        return EMPTY
+    if inbound.media:
+        reply = _with_media_note(service, reply)
+    return twiml(render_sms_messages(reply, latin=session.latin, catalogs=service.catalogs))
+
+
+def _with_media_note(service: BotService, reply: Reply) -> Reply:
+    t = service.catalogs.translator(reply.language)
+    note = t("I can read only text, not pictures or files. Please write your question in words.")
+    return replace(reply, blocks=(note, *reply.blocks))
+
+
+async def _notice(service: BotService, key: str, country: str | None, media: bool) -> str:
+    """An empty message or a picture alone: a polite line, and no change to the session."""
+    language, latin = language_for_country(country) or FALLBACK_LANGUAGE, False
+    try:
+        session = await service.store.load(key)
+        language, latin = session.language or language, session.latin
+    except (SQLAlchemyError, OSError):
+        pass  # the database is down: the country's language will do
+    t = service.catalogs.translator(language)
+    text = (t("I can read only text, not pictures or files. Please write your question in "
+              "words.") if media else
+            t("Your message was empty. Write your question, or send 0 for the menu."))
+    return twiml([render_notice(text, language, latin)])
+
+
+def _sorry(service: BotService, inbound: Inbound) -> str:
+    language = language_for_country(country_from_phone(inbound.sender)) or FALLBACK_LANGUAGE
+    t = service.catalogs.translator(language)
+    return twiml([render_notice(t("Sorry, something went wrong. Please send your message again."),
+                                language)])
+
+
+async def _claim(store: Store, message_key: str) -> tuple[bool, str | None]:
+    """(this request owns the message, the earlier answer if it is a retry).
+
+    A retry that arrives while the first attempt is still running waits for its answer;
+    if the first attempt failed and let go, the retry takes the message over. Without a
+    database the message is answered anyway: a possible double answer beats a lost one.
+    """
+    deadline = time.monotonic() + DUPLICATE_WAIT_SECONDS
+    while True:
+        try:
+            claim = await store.claim(CHANNEL, message_key)
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("SMS de-duplication unavailable: %s", type(exc).__name__)
+            return False, None
+        if claim.new:
+            return True, None
+        if claim.response is not None:
+            return False, claim.response
+        if time.monotonic() > deadline:
+            log.warning("SMS retry gave up waiting for the first attempt's answer")
+            return False, EMPTY
+        await asyncio.sleep(0.2)
+
+
+async def _remember(store: Store, message_key: str, body: str) -> None:
+    try:
+        await store.remember_response(CHANNEL, message_key, body)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("SMS answer not kept for retries: %s", type(exc).__name__)
+
+
+async def _release(store: Store, message_key: str) -> None:
+    try:
+        await store.release(CHANNEL, message_key)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("SMS claim not released: %s", type(exc).__name__)

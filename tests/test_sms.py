@@ -1,0 +1,435 @@
+"""``POST /sms/twilio`` end to end: requests signed with twilio's own RequestValidator, the
+TwiML answers parsed, every message measured with the project's segment counter."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from twilio.request_validator import RequestValidator
+
+from bot.config import ROOT, Secret
+from bot.content.loader import load_content
+from bot.engine import STOP_WORDS
+from bot.i18n import catalogs
+from bot.privacy import sender_key
+from bot.render.sms import script_for
+from bot.sms.segments import count_segments
+from bot.sms.text import sms_plain
+from bot.storage.db import create_engine
+from bot.storage.store import Store
+from bot.web.app import create_app
+from bot.web.keys import SERVICE
+from handlers.language import OWN_NAMES
+from tests.conftest import make_settings
+
+TOKEN = "twilio-auth-token-for-tests"
+PATH = "/sms/twilio"
+PHONES = {"ru": "+79161234567", "ky": "+996555123456", "tg": "+992900123456",
+          "uz": "+998901234567", "uz-Cyrl": "+998907654321"}
+_numbers = itertools.count(1000000)
+
+CONTENT = load_content(ROOT / "content")
+T = catalogs(ROOT / "locales")
+
+
+def new_phone(prefix: str = "+99655") -> str:
+    """A number of its own for each conversation (the rate limit counts per sender)."""
+    return f"{prefix}{next(_numbers)}"
+
+
+def parse_twiml(body: str) -> list[str]:
+    root = ET.fromstring(body.encode())
+    assert root.tag == "Response"
+    return [message.text or "" for message in root.iter("Message")]
+
+
+class Handset:
+    """One phone texting the bot through Twilio, as Twilio signs and posts it."""
+
+    def __init__(self, client: Any, phone: str | None = None, token: str = TOKEN,
+                 url: str | None = None, gsm7: bool = False) -> None:
+        self.client, self.phone, self.token = client, phone or new_phone(), token
+        self.url = url or str(client.make_url(PATH))
+        self.gsm7 = gsm7  # every answer must be GSM-7 (Uzbek Latin, LAT)
+
+    def form(self, body: str, sid: str | None = None, **extra: str) -> dict[str, str]:
+        return {"AccountSid": "AC" + "0" * 32, "MessageSid": sid or "SM" + uuid.uuid4().hex,
+                "From": self.phone, "To": "+15005550006", "Body": body, "NumMedia": "0",
+                "NumSegments": "1", **extra}
+
+    async def post(self, form: dict[str, str], headers: dict[str, str] | None = None,
+                   signature: str | None = None) -> Any:
+        if signature is None:
+            signature = RequestValidator(self.token).compute_signature(self.url, form)
+        return await self.client.post(PATH, data=form, headers={
+            "X-Twilio-Signature": signature, **(headers or {})})
+
+    async def raw(self, body: str, sid: str | None = None, **extra: str) -> str:
+        response = await self.post(self.form(body, sid, **extra))
+        assert response.status == 200, await response.text()
+        assert response.content_type == "text/xml"
+        return await response.text()
+
+    async def send(self, body: str, sid: str | None = None, **extra: str) -> list[str]:
+        messages = parse_twiml(await self.raw(body, sid, **extra))
+        for message in messages:
+            counted = count_segments(message)
+            assert 0 < counted.segments <= 3, (counted, message)
+            if self.gsm7:
+                assert counted.encoding == "GSM-7", message
+        return messages
+
+    async def one(self, body: str, **extra: str) -> str:
+        messages = await self.send(body, **extra)
+        assert len(messages) == 1, messages
+        return messages[0]
+
+
+def digit(messages: list[str], label: str) -> str:
+    """The number an SMS line starts with, found by its label."""
+    for line in "\n".join(messages).splitlines():
+        number, _, text = line.partition(" ")
+        if text.strip() == label:
+            return number
+    raise AssertionError(f"no line {label!r} in {messages}")
+
+
+async def main_menu(phone: Handset, language: str) -> list[str]:
+    """/start, and the language chosen when the bot asks for it."""
+    menu = await phone.send("/start")
+    own_name = OWN_NAMES[language]
+    if any(line.endswith(f" {own_name}") for line in "\n".join(menu).splitlines()):
+        menu = await phone.send(digit(menu, own_name))
+    return menu
+
+
+def sms_text(topic_id: str, language: str, latin: bool = False) -> str:
+    return script_for(language, latin)(sms_plain(CONTENT.texts[(topic_id, language)].sms))
+
+
+@pytest.fixture
+def sms_settings(tmp_path, database_url):
+    return make_settings(tmp_path, database_url, twilio_auth_token=Secret(TOKEN))
+
+
+@pytest.fixture
+async def sms_client(aiohttp_client, sms_settings):
+    return await aiohttp_client(create_app(sms_settings))
+
+
+async def session_of(settings, phone: str):
+    store = Store(create_engine(settings.database_url))
+    try:
+        return await store.load(sender_key(settings.secret_key, "sms", phone))
+    finally:
+        await store.engine.dispose()
+
+
+# -- who may post ---------------------------------------------------------------------
+
+async def test_an_unsigned_request_is_refused(sms_client):
+    response = await sms_client.post(PATH, data=Handset(sms_client).form("патент"))
+    assert response.status == 403
+
+
+async def test_a_forged_or_tampered_request_is_refused(sms_client):
+    forger = Handset(sms_client, token="not-the-real-token")
+    assert (await forger.post(forger.form("патент"))).status == 403
+    honest = Handset(sms_client)
+    form = honest.form("патент")
+    signature = RequestValidator(TOKEN).compute_signature(honest.url, form)
+    form["Body"] = "STOP"  # changed after signing
+    assert (await honest.post(form, signature=signature)).status == 403
+
+
+async def test_without_an_auth_token_every_request_is_refused(aiohttp_client, settings):
+    client = await aiohttp_client(create_app(settings))  # TWILIO_AUTH_TOKEN unset
+    phone = Handset(client, token="")
+    assert (await phone.post(phone.form("патент"))).status == 403
+
+
+async def test_the_signature_is_checked_over_public_url(aiohttp_client, tmp_path,
+                                                        database_url):
+    public = "https://sms.example.org"
+    app = create_app(make_settings(tmp_path, database_url, twilio_auth_token=Secret(TOKEN),
+                                   public_url=public))
+    client = await aiohttp_client(app)
+    assert await Handset(client, url=public + PATH).send("0")
+    local = Handset(client)  # signed over the address the app itself sees
+    assert (await local.post(local.form("0"))).status == 403
+
+
+async def test_behind_a_proxy_the_forwarded_scheme_is_honoured(sms_client):
+    inner = sms_client.make_url(PATH)
+    phone = Handset(sms_client, url=str(inner.with_scheme("https")))
+    response = await phone.post(phone.form("0"), headers={"X-Forwarded-Proto": "https"})
+    assert response.status == 200
+    assert (await phone.post(phone.form("0"))).status == 403  # no header: http was signed
+
+
+async def test_a_form_without_a_sender_is_a_clear_400(sms_client):
+    phone = Handset(sms_client)
+    form = phone.form("патент")
+    del form["From"]
+    assert (await phone.post(form)).status == 400
+
+
+# -- answers --------------------------------------------------------------------------
+
+QUESTIONS = {
+    "ru": "как оплатить патент",
+    "ky": "Россияда иштөө үчүн патентти кантип алам",
+    "tg": "чӣ тавр барои кор дар Русия патент гирам",
+    "uz": "Rossiyada ishlash uchun patent qanday olinadi",
+    "uz-Cyrl": "патентни қандай тўлайман",
+}
+
+
+def answers_in(messages: list[str], language: str) -> bool:
+    """A topic's SMS text in ``language``, or a choice of topics titled in ``language``."""
+    script = script_for(language, False)
+    texts = [t for (_, lang), t in CONTENT.texts.items() if lang == language]
+    joined = "\n".join(messages)
+    lines = {line.partition(" ")[2] for line in joined.splitlines()}
+    return any(joined.startswith(sms_text(t.topic_id, language)[:40])
+               or script(t.title) in lines for t in texts)
+
+
+@pytest.mark.parametrize("language", list(QUESTIONS))
+async def test_a_question_in_each_language_is_answered_in_that_language(sms_client, language):
+    phone = Handset(sms_client, phone=new_phone(PHONES[language][:6]),
+                    gsm7=language == "uz")
+    answer = await phone.send(QUESTIONS[language])
+    assert answers_in(answer, language), answer
+    menu = script_for(language, False)(T.translator(language)("Menu"))
+    assert answer[-1].splitlines()[-1] == f"0 {menu}"
+
+
+async def test_uzbek_answers_stay_gsm7_through_a_whole_module(sms_client):
+    module = CONTENT.module("permits")
+    assert module is not None
+    for topic_id in module.topics:
+        phone = Handset(sms_client, phone=new_phone("+99890"), gsm7=True)
+        menu = await main_menu(phone, "uz")
+        topics = await phone.send(digit(menu, module.title("uz")))
+        [answer] = await phone.send(digit(topics, CONTENT.title(topic_id, "uz")))
+        assert answer.startswith(sms_text(topic_id, "uz")[:30])
+
+
+async def test_lat_turns_cyrillic_answers_into_cheaper_gsm7(sms_client):
+    phone = Handset(sms_client, phone=new_phone("+7916"))
+    [cyrillic] = await phone.send(QUESTIONS["ru"])
+    assert count_segments(cyrillic).encoding == "UCS-2"
+    phone.gsm7 = True
+    switched = await phone.send("LAT")
+    assert "LAT" in switched[-1]
+    [latin] = await phone.send(QUESTIONS["ru"])
+    assert re.fullmatch(r"[\x20-\x7e\n]+", latin), latin
+    assert count_segments(latin).segments < count_segments(cyrillic).segments or \
+        count_segments(cyrillic).segments == 1
+    phone.gsm7 = False
+    back = await phone.send("lat")
+    assert count_segments("\n".join(back)).encoding == "UCS-2"
+
+
+@pytest.fixture
+async def long_topic_client(aiohttp_client, tmp_path, database_url):
+    """The real content, with one topic's SMS version as long as its whole text."""
+    content = tmp_path / "content"
+    for path in (ROOT / "content").rglob("*"):
+        if path.is_file() and path.suffix in {".md", ".yaml"}:
+            target = content / path.relative_to(ROOT / "content")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    topic = content / "ru" / "help.hotlines.md"
+    _, front, body = topic.read_text(encoding="utf-8").split("---\n", 2)
+    meta = yaml.safe_load(front)
+    meta["sms"] = sms_plain(body)
+    topic.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body,
+                     encoding="utf-8")
+    settings = make_settings(tmp_path, database_url, twilio_auth_token=Secret(TOKEN),
+                             content_dir=content)
+    client = await aiohttp_client(create_app(settings))
+    return client, meta["sms"]
+
+
+async def test_paging_walks_a_long_topic_to_its_end(long_topic_client):
+    client, full_text = long_topic_client
+    phone = Handset(client, phone=new_phone("+7916"))
+    menu = await main_menu(phone, "ru")
+    help_module = CONTENT.module("help")
+    assert help_module is not None
+    topics = await phone.send(digit(menu, help_module.title("ru")))
+    page = await phone.one(digit(topics, CONTENT.title("help.hotlines", "ru")))
+    pages, totals, asks = [], set(), itertools.cycle(["9", "ЕЩЁ", "more", "еще"])
+    while True:
+        *text, last = page.splitlines()
+        found = re.fullmatch(r"\((\d+)/(\d+)\) Далее: 9 или ЕЩЁ", last)
+        if not found:
+            break
+        assert int(found.group(1)) == len(pages) + 1
+        totals.add(int(found.group(2)))
+        pages.append("\n".join(text))
+        page = await phone.one(next(asks))
+    assert len(pages) >= 2, "the topic should need several pages"
+    assert totals == {len(pages) + 1}  # every page announced the true number of pages
+    lines = page.splitlines()
+    assert lines[-2:] == ["1 Назад", "0 Меню"]
+    pages.append("\n".join(lines[:-2]))
+    assert " ".join("\n".join(pages).split()) == " ".join(full_text.split())
+    after = await phone.one("9")
+    assert after.splitlines()[0] == "Это конец текста."
+    again = await phone.one("1")  # Back still works after the end
+    assert CONTENT.title("help.hotlines", "ru") in again
+
+
+# -- retries --------------------------------------------------------------------------
+
+def count_answers(app: Any) -> list[int]:
+    calls: list[int] = []
+    app[SERVICE].listeners.append(lambda incoming, reply: calls.append(1))
+    return calls
+
+
+async def test_a_retried_message_sid_gets_the_same_answer_and_changes_nothing(
+        sms_client, sms_settings):
+    calls = count_answers(sms_client.server.app)
+    phone = Handset(sms_client)
+    await phone.send("/start")
+    await phone.send("1")  # Русский
+    first = await phone.raw("1", sid="SMretried0001")  # the first module
+    before = await session_of(sms_settings, phone.phone)
+    for _ in range(3):
+        assert await phone.raw("1", sid="SMretried0001") == first
+    after = await session_of(sms_settings, phone.phone)
+    assert (after.position, after.page, after.updated_at) == \
+        (before.position, before.page, before.updated_at)
+    assert len(calls) == 3  # /start, 1, 1: the retries were not counted
+
+
+async def test_the_idempotency_token_identifies_a_retry_without_a_sid(sms_client):
+    phone = Handset(sms_client)
+    form = phone.form("0")
+    del form["MessageSid"]
+    header = {"I-Twilio-Idempotency-Token": "token-" + uuid.uuid4().hex}
+    first = await phone.post(form, headers=header)
+    second = await phone.post(form, headers=header)
+    assert first.status == second.status == 200
+    assert await first.text() == await second.text()
+
+
+async def test_retries_reaching_other_processes_get_the_same_answer(aiohttp_client,
+                                                                    sms_settings):
+    """Several app instances on one database, as several web processes run."""
+    apps = [create_app(sms_settings) for _ in range(3)]
+    clients = [await aiohttp_client(app) for app in apps]
+    calls = [count_answers(app) for app in apps]
+    phone = new_phone()
+    sid = "SM" + uuid.uuid4().hex
+    handsets = [Handset(client, phone=phone) for client in clients]
+    answers = await asyncio.gather(*(h.raw("как получить патент", sid=sid) for h in handsets))
+    answers.append(await handsets[0].raw("как получить патент", sid=sid))
+    assert len(set(answers)) == 1 and parse_twiml(answers[0])
+    assert sum(len(c) for c in calls) == 1
+
+
+# -- keywords -------------------------------------------------------------------------
+
+async def test_stop_deletes_the_session_and_leaves_the_confirmation_to_twilio(
+        sms_client, sms_settings):
+    phone = Handset(sms_client)
+    await phone.send("/start")
+    await phone.send("2")  # Кыргызча
+    assert (await session_of(sms_settings, phone.phone)).language == "ky"
+    assert await phone.send("STOP") == []  # Twilio's own confirmation is the one sent
+    assert (await session_of(sms_settings, phone.phone)).language is None
+    assert (await phone.send("START"))  # welcome back: an answer, not silence
+
+
+@pytest.mark.parametrize("word", sorted(w for w in STOP_WORDS if w.isalpha()))
+async def test_every_stop_word_deletes_the_session(sms_client, sms_settings, word):
+    phone = Handset(sms_client, phone=new_phone("+7916"))
+    await phone.send(QUESTIONS["ru"])
+    assert (await session_of(sms_settings, phone.phone)).language == "ru"
+    answer = await phone.send(word.upper())
+    assert (await session_of(sms_settings, phone.phone)).language is None
+    if word == "стоп":  # not a Twilio keyword: our confirmation, once, in Russian
+        assert answer == [T.translator("ru")(
+            "Done: I have deleted our conversation. Write any message to start again.")]
+    else:
+        assert answer == []
+
+
+async def test_twilio_advanced_opt_out_is_obeyed(sms_client, sms_settings):
+    phone = Handset(sms_client, phone=new_phone("+7916"))
+    await phone.send(QUESTIONS["ru"])
+    assert await phone.send("ОТПИСАТЬСЯ", OptOutType="STOP") == []
+    assert (await session_of(sms_settings, phone.phone)).language is None
+
+
+@pytest.mark.parametrize(("word", "language"), [("HELP", "ru"), ("помощь", "ru"),
+                                                ("жардам", "ky")])
+async def test_help_is_one_short_message_with_the_emergency_number(sms_client, word,
+                                                                   language):
+    phone = Handset(sms_client, phone=new_phone(PHONES[language][:6]))
+    await phone.send(QUESTIONS[language])
+    [text] = await phone.send(word)
+    assert "112" in text and "STOP" in text
+
+
+# -- odd messages ---------------------------------------------------------------------
+
+async def test_an_empty_message_gets_a_polite_line_and_changes_nothing(sms_client,
+                                                                      sms_settings):
+    phone = Handset(sms_client, phone=new_phone("+99655"))
+    text = await phone.one("   ")
+    assert text == T.translator("ky")(
+        "Your message was empty. Write your question, or send 0 for the menu.")
+    assert (await session_of(sms_settings, phone.phone)).language is None
+
+
+async def test_a_picture_gets_a_polite_line_in_the_readers_language(sms_client):
+    phone = Handset(sms_client, phone=new_phone("+99290"))
+    note = T.translator("tg")(
+        "I can read only text, not pictures or files. Please write your question in words.")
+    assert await phone.one("", NumMedia="1", MediaUrl0="https://api.twilio.com/x.jpg") == note
+    with_text = await phone.send(QUESTIONS["tg"], NumMedia="2")
+    assert with_text[0].startswith(note)
+
+
+async def test_huge_bodies_and_control_characters_get_polite_answers(sms_client):
+    phone = Handset(sms_client, phone=new_phone("+7916"))
+    assert await phone.send("патент " * 400)  # 2,800 characters, cut at 1,600
+    assert await phone.send("\x00\x07как\x1b получить\u200b патент\x7f")
+    assert await phone.one("\x00\x01\x02") == T.translator("ru")(
+        "Your message was empty. Write your question, or send 0 for the menu.")
+    assert await phone.send("🙏🔥" * 400)
+
+
+async def test_the_number_and_the_text_are_neither_stored_nor_logged(sms_client,
+                                                                     sms_settings, caplog):
+    caplog.set_level(logging.DEBUG)
+    phone = Handset(sms_client, phone="+996700987654")
+    secret_words = "мой секретный вопрос про патент"
+    await phone.send("/start")
+    await phone.send(secret_words)
+    await phone.send("STOP")
+    await phone.send("привет снова")
+    logged = caplog.text
+    for needle in ("996700987654", "700987654", secret_words):
+        assert needle not in logged
+    url = sms_settings.database_url
+    if not url.startswith("sqlite"):
+        pytest.skip("the file search applies to SQLite")
+    path = Path(url.split("///", 1)[1])
+    raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    assert raw and b"996700987654" not in raw and secret_words.encode() not in raw
