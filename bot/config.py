@@ -74,6 +74,7 @@ class Settings:
     telegram_bot_token: Secret = field(default_factory=lambda: Secret(""))
     telegram_webhook_secret: Secret = field(default_factory=lambda: Secret(""))
     telegram_api_base_url: str = ""
+    telegram_polling: bool = False  # fetch updates with getUpdates (no public address)
     twilio_account_sid: str = ""
     twilio_auth_token: Secret = field(default_factory=lambda: Secret(""))
     admin_token: Secret = field(default_factory=lambda: Secret(""))
@@ -96,6 +97,8 @@ class Settings:
             telegram_bot_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
             telegram_webhook_secret=Secret(env.get("TELEGRAM_WEBHOOK_SECRET", "")),
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", ""),
+            telegram_polling=env.get("TELEGRAM_POLLING", "").strip().lower()
+            in {"1", "true", "yes", "on"},
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=Secret(env.get("TWILIO_AUTH_TOKEN", "")),
             admin_token=Secret(env.get("ADMIN_TOKEN", "")),

@@ -1,60 +1,174 @@
-"""Telegram: HTML-escaped text and inline keyboard rows, within Bot API limits."""
+"""Telegram: HTML-escaped text and inline keyboard rows, within Bot API limits.
+
+Plain functions, no python-telegram-bot types: the channel adapter turns rows of
+:class:`Option` into buttons. Content is escaped — ``<``, ``&`` and a lone ``*`` are text,
+never markup (``*100#`` is a USSD code) — except ``**words**``, which content files use for
+headings and warnings and which become bold. The topic's title is bold, the footer italic.
+"""
 
 from __future__ import annotations
 
 import html
+import logging
+import re
 
 from bot.types import Option, Reply
 
-MAX_TEXT = 4096
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096  # characters a message, after entity parsing
 MAX_CALLBACK_BYTES = 64
+MAX_BUTTONS = 100
+MAX_ROW = 8
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# ``**words**`` on one line, around something with a letter: ``**21*…#`` (a USSD code)
+# and a lone ``*`` stay as typed.
+_BOLD = re.compile(r"\*\*(?=\S)([^*\n]*?[^\W\d_][^*\n]*?)(?<=\S)\*\*")
 
 
-def render_html(reply: Reply) -> str:
-    """Escaped text; a topic's title in bold."""
-    parts: list[str] = []
-    for block in reply.blocks:
-        escaped = html.escape(block, quote=False)
-        if reply.topic and block == _title_block(reply):
-            escaped = f"<b>{escaped}</b>"
-        parts.append(escaped)
-    parts.extend(f"<i>{html.escape(line, quote=False)}</i>" for line in reply.footer)
-    return "\n\n".join(p for p in parts if p.strip())
+def units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units): an emoji outside the BMP is two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _wrap(tag: str, escaped: str) -> str:
+    return f"<{tag}>{escaped}</{tag}>" if tag else escaped
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 def _title_block(reply: Reply) -> str | None:
     return reply.blocks[-2] if reply.topic and len(reply.blocks) >= 2 else None
 
 
-def keyboard_rows(options: tuple[Option, ...]) -> list[list[Option]]:
-    """One button a row for choices, navigation buttons side by side at the bottom."""
-    choices = [[o] for o in options if not o.id.startswith("nav:")]
-    navigation = [o for o in options if o.id.startswith("nav:")]
-    if any(len(o.id.encode()) > MAX_CALLBACK_BYTES for o in options):
-        raise ValueError("an option id is longer than Telegram's 64-byte callback data")
-    return [*choices, navigation] if navigation else choices
+def paragraphs(reply: Reply) -> list[tuple[str, str]]:
+    """(tag, raw text) per paragraph: blocks split on blank lines, then the footer."""
+    title = _title_block(reply)
+    tagged = [("b" if block == title else "", block) for block in reply.blocks]
+    tagged += [("i", line) for line in reply.footer]
+    found: list[tuple[str, str]] = []
+    for tag, block in tagged:
+        found.extend((tag, p.strip()) for p in _BLANK_LINE.split(block) if p.strip())
+    return found
 
 
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Cut on paragraph boundaries into messages of at most ``limit`` characters."""
-    chunks: list[str] = []
+def _inline(text: str, tag: str) -> str:
+    """Escaped text, with ``**words**`` in bold; inside a bold or italic block, as is."""
+    if tag:
+        return _escape(text)
+    out: list[str] = []
+    last = 0
+    for match in _BOLD.finditer(text):
+        out.append(_escape(text[last:match.start()]))
+        out.append(f"<b>{_escape(match.group(1))}</b>")
+        last = match.end()
+    out.append(_escape(text[last:]))
+    return "".join(out)
+
+
+def render_html(reply: Reply) -> str:
+    """The whole reply as one HTML text (the simulator's view; may exceed one message)."""
+    return "\n\n".join(_wrap(tag, _inline(text, tag)) for tag, text in paragraphs(reply))
+
+
+def _cut(tag: str, text: str, limit: int) -> list[str]:
+    """One paragraph as HTML pieces of at most ``limit``: whole lines where they fit."""
+    whole = _wrap(tag, _inline(text, tag))
+    if units(whole) <= limit:
+        return [whole]
+    room = limit - units(_wrap(tag, ""))
+    pieces: list[str] = []
     current = ""
-    for paragraph in text.split("\n\n"):
-        while len(paragraph) > limit:  # a single paragraph too long: cut at a line or space
-            cut = paragraph.rfind("\n", 0, limit)
-            cut = cut if cut > 0 else paragraph.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(paragraph[:cut])
-            paragraph = paragraph[cut:].lstrip()
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = paragraph
-        else:
+    for line in text.split("\n"):
+        rendered = _inline(line, tag)
+        if units(rendered) > room:  # one line longer than a message: cut it at spaces
+            pieces.extend([current] if current else [])
+            current = ""
+            pieces.extend(_cut_line(line, room))
+            continue
+        candidate = f"{current}\n{rendered}" if current else rendered
+        if units(candidate) <= room:
             current = candidate
+        else:
+            pieces.append(current)
+            current = rendered
+    pieces.extend([current] if current else [])
+    return [_wrap(tag, piece) for piece in pieces if piece.strip()]
+
+
+def _cut_line(line: str, room: int) -> list[str]:
+    """A giant line as escaped pieces cut at spaces (``**`` then shows as typed)."""
+    pieces: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        escaped = _escape(word)
+        while units(escaped) > room:  # a "word" longer than a message: cut inside it
+            pieces.extend([current] if current else [])
+            current = ""
+            head, word = _fit(word, room)
+            pieces.append(_escape(head))
+            escaped = _escape(word)
+        candidate = f"{current} {escaped}" if current else escaped
+        if units(candidate) <= room:
+            current = candidate
+        else:
+            pieces.append(current)
+            current = escaped
+    pieces.extend([current] if current else [])
+    return pieces
+
+
+def _fit(token: str, room: int) -> tuple[str, str]:
+    """The longest head of ``token`` whose escaped form fits ``room``, and the rest."""
+    size = 0
+    for end, char in enumerate(token):
+        size += units(_escape(char))
+        if size > room:
+            end = max(end, 1)  # always make progress
+            return token[:end], token[end:]
+    return token, ""
+
+
+def telegram_messages(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
+    """The reply as HTML messages of at most ``limit``, cut on paragraph boundaries.
+
+    Only a paragraph longer than a whole message is cut inside (at a line break or a
+    space); tags never straddle two messages. The length counted is the HTML source's,
+    which is never shorter than the text Telegram counts after parsing it.
+    """
+    messages: list[str] = []
+    current = ""
+    for tag, text in paragraphs(reply):
+        for piece in _cut(tag, text, limit):
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if units(candidate) <= limit:
+                current = candidate
+            else:
+                messages.append(current)
+                current = piece
     if current:
-        chunks.append(current)
-    return chunks
+        messages.append(current)
+    return messages
+
+
+def keyboard_rows(options: tuple[Option, ...]) -> list[list[Option]]:
+    """One button a row for choices, navigation buttons side by side at the bottom.
+
+    An option whose id does not fit Telegram's 64-byte callback data is left out (and
+    logged: it is a content or code error) rather than making the whole message fail.
+    """
+    usable: list[Option] = []
+    for option in options:
+        if 0 < len(option.id.encode()) <= MAX_CALLBACK_BYTES and option.label.strip():
+            usable.append(option)
+        else:
+            log.warning("option %r left out: its id must be 1-64 bytes and it needs a label",
+                        option.id[:80])
+    usable = usable[:MAX_BUTTONS]
+    choices = [[o] for o in usable if not o.id.startswith("nav:")]
+    navigation = [o for o in usable if o.id.startswith("nav:")]
+    rows = [navigation[i:i + MAX_ROW] for i in range(0, len(navigation), MAX_ROW)]
+    return [*choices, *rows]

@@ -11,6 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.channels import sms as sms_channel
+from bot.channels import telegram
 from bot.config import Settings
 from bot.content.live import LiveContent
 from bot.i18n import catalogs
@@ -93,5 +94,5 @@ def create_app(settings: Settings, extensions: list[Extension] | None = None) ->
 
 def default_extensions() -> list[Extension]:
     """The optional parts: each sets itself up only when its settings are present."""
-    return [sms_channel.setup]
+    return [telegram.setup, sms_channel.setup]
 
