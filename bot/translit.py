@@ -26,7 +26,7 @@ and foreign names the Uzbek alphabet cannot spell (letters c or w, or a capital 
 word: WhatsApp, TikTok, RuID, Facebook).
 
 Known limits (Russian loanwords whose Cyrillic spelling the Latin does not show): the
-soft sign of other loanwords (Latin ``aktyor``/``pyesa`` do not say ь), ц written as s
+soft sign of other loanwords (Latin ``pyesa``, ``Ulyanovsk`` do not show ь), ц written as s
 (``sirk`` → сирк, not цирк; ``konsert`` → консерт), ``ўъ`` (``mo'jiza`` → мўжиза, not
 мўъжиза). A hand-written ``content/uz-Cyrl/<id>.md`` replaces the transliteration when
 such words matter. Cyrillic → Latin is exact for these cases (цирк → sirk, мўъжиза →
