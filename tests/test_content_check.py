@@ -179,6 +179,18 @@ def test_uzbek_sms_must_be_gsm7_and_its_cyrillic_is_measured_too(content, capsys
             "260 characters with the '0 Меню' line); at most 3: shorten it") in warnings
 
 
+def test_typographic_apostrophes_in_uzbek_are_a_warning_and_never_reach_the_sms(content,
+                                                                                capsys):
+    path = content / "uz" / "help.embassy.md"
+    line = replace_field(path, "sms", "sms: >-\n  Pasport yoʻqolsa, elchixonaga murojaat qiling.")
+    status, lines = run_check(content, capsys)
+    assert status == 0
+    assert (f"{path}:{line}: warning: sms: use the plain apostrophe ' (o' g'); other "
+            "apostrophes make the SMS cost up to 3 times more") in lines
+    served = check_content(content, today=TODAY).tree.texts[("help.embassy", "uz")].sms
+    assert served == "Pasport yo'qolsa, elchixonaga murojaat qiling."
+
+
 def test_bad_source_url(content, capsys):
     path = content / "ru" / "permits.russia-patent.md"
     line = replace_line(path, "  - url:", "  - url: visitrf.com/en/faq/work-patent-guide/")

@@ -149,7 +149,7 @@ class _FileChecker:
             return
         language = text.language
         if language == "uz":
-            raw_sms = "\n".join(self.raw_lines[line - 1 : line + 8])
+            raw_sms = self._raw_field(line)
             if any(ch in raw_sms for ch in APOSTROPHES):
                 self.add(line, "sms: use the plain apostrophe ' (o' g'); other apostrophes "
                          "make the SMS cost up to 3 times more", "warning", "sms-gsm7")
@@ -163,6 +163,15 @@ class _FileChecker:
         if self.derives_cyrillic:
             self._budget(line, uz_latin_to_cyrillic(text.sms), "uz-Cyrl", "warning",
                          prefix="in Cyrillic (uz-Cyrl) ")
+
+    def _raw_field(self, line: int) -> str:
+        """A field as typed: its line and the indented lines that continue it."""
+        rows = [self.raw_lines[line - 1]]
+        for row in self.raw_lines[line:]:
+            if not row.startswith((" ", "\t")):
+                break
+            rows.append(row)
+        return "\n".join(rows)
 
     def _budget(self, line: int, sms: str, language: str, severity: Severity,
                 prefix: str = "") -> None:
