@@ -304,3 +304,14 @@ def test_accuracy_on_the_labelled_set(questions, capsys):
     assert overall[3] >= 0.90, f"top-1 {overall[3]:.1%} on the labelled set"
     holdout = next(r for r in rows if r[0] == "holdout" and r[1] == "all")
     assert holdout[4] >= 0.85, f"top-3 {holdout[4]:.1%} on the holdout split"
+
+
+def test_the_evaluation_sees_what_people_get(questions):
+    """The evaluation ranks both languages up front; the handler stops at the first that
+    understands. Both must decide alike, or the numbers would describe another bot."""
+    from bot.matcher.match import candidates, choose
+
+    index = build_index(load_content(ROOT / "content"))
+    for q in questions:
+        assert match(index, q.text, q.language, q.context) == choose(
+            candidates(index, q.text, q.language), q.context), q.text

@@ -10,6 +10,7 @@ Pure functions over an immutable index; the handler turns the decision into a re
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -134,8 +135,7 @@ def rank(index: LanguageIndex, query: Query, thresholds: Thresholds = DEFAULT,
         # alone they would find a "topic" in any sequence of letters
         for topic_id, value in bm25.score(index.grams, query.grams).items():
             scores[topic_id] = scores.get(topic_id, 0.0) + thresholds.ngrams * value
-    ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-    return tuple(ordered[:top])
+    return tuple(heapq.nsmallest(top, scores.items(), key=lambda item: (-item[1], item[0])))
 
 
 def decide(ranked: tuple[tuple[str, float], ...], query: Query, last_topic: str | None,
@@ -187,5 +187,17 @@ def choose(ranked_by_language: list[Candidate], last_topic: str | None,
 
 def match(index: MatcherIndex, text: str, language: str, last_topic: str | None = None,
           thresholds: Thresholds = DEFAULT) -> Match:
-    """Understand a typed question in the reader's language, or else in Russian."""
-    return choose(candidates(index, text, language, thresholds), last_topic, thresholds)
+    """Understand a typed question in the reader's language, or else in Russian.
+
+    The same as ``choose(candidates(…))``, but Russian is ranked only when needed."""
+    first: Match | None = None
+    for lang in dict.fromkeys((language, FALLBACK_LANGUAGE)):
+        lang_index = index.get(lang)
+        query = parse(lang_index, text, thresholds)
+        found = choose([(lang, query, rank(lang_index, query, thresholds))], last_topic,
+                       thresholds)
+        if found.decision != "none":
+            return found
+        first = first or found
+    assert first is not None
+    return first
