@@ -315,3 +315,10 @@ def test_the_evaluation_sees_what_people_get(questions):
     for q in questions:
         assert match(index, q.text, q.language, q.context) == choose(
             candidates(index, q.text, q.language), q.context), q.text
+
+
+@pytest.mark.parametrize("text", ["🙏🔥" * 2000, "патент " * 1000, "йцукен фывапр " * 500,
+                                  "\u200b\u0301\ufeff" * 100, ""])
+def test_odd_input_gets_a_decision(small, text):
+    found = match(index_for(small), text, "ru")
+    assert found.decision in {"answer", "didyoumean", "none"}

@@ -60,6 +60,9 @@ DEFAULT = Thresholds()
 #: A follow-up question is short: a longer one names its own subject.
 SHORT_QUESTION = 3
 _MIN_TYPO_WORD = 5  # shorter words have too many one-letter neighbours
+# A question is a few words; a pasted page or an emoji storm must not cost seconds.
+_MAX_WORDS = 40
+_MAX_TYPO_LOOKUPS = 8
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,8 @@ def parse(index: LanguageIndex, text: str, thresholds: Thresholds = DEFAULT) -> 
     grams: dict[str, float] = {}
     content_words = 0
     follow_up = False
-    for word in skeletons(text, language):
+    lookups = 0
+    for word in skeletons(text, language)[:_MAX_WORDS]:
         word_term = term(word, language)
         if word_term in follow:
             follow_up = True
@@ -120,7 +124,11 @@ def parse(index: LanguageIndex, text: str, thresholds: Thresholds = DEFAULT) -> 
             grams[gram] = 1.0
         if index.knows(word_term):
             weights[word_term] = max(weights.get(word_term, 0.0), 1.0)
-        elif (near := closest_term(index, word, thresholds.typo)) is not None:
+            continue
+        lookups += 1
+        if lookups <= _MAX_TYPO_LOOKUPS and (
+            near := closest_term(index, word, thresholds.typo)
+        ) is not None:
             # a corrected word is weaker evidence than one typed right: 85 → 0.72
             weights[near[0]] = max(weights.get(near[0], 0.0), (near[1] / 100.0) ** 2)
     return Query(weights, grams, content_words, follow_up)
