@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import inspect, text
 
 from bot.config import ROOT, ConfigError, Secret
 from bot.content.loader import load_content
@@ -160,20 +161,20 @@ async def test_start_from_a_kyrgyz_client_gets_kyrgyz_text_and_a_keyboard(telegr
 
 async def test_pressing_the_buttons_reaches_every_topic(telegram):
     """Language list → main menu → module → topic, by buttons only, for every topic."""
-    for module in CONTENT.modules:
-        for topic_id in module.topics:
-            chat = CHAT + hash(topic_id) % 100_000
-            languages = await telegram.say("/start", chat=chat)  # no language hint: ask
-            assert [b["callback_data"] for row in keyboard(languages) for b in row][:5] == [
-                "l:ru", "l:ky", "l:tg", "l:uz", "l:uz-Cyrl"]
-            menu = await telegram.press(languages, "l:tg", chat=chat)
-            assert menu.method == "editMessageText"  # the menu replaces the language list
-            topics = await telegram.press(menu, f"m:{module.id}", chat=chat)
-            assert topics.method == "editMessageText"
-            assert module.title("tg") in topics.params["text"]
-            answer = await telegram.press(topics, f"t:{topic_id}", chat=chat)
-            assert answer.method == "sendMessage"  # an answer is a new message
-            assert CONTENT.lookup(topic_id, "tg").text.title in answer.params["text"]
+    for number, (module, topic_id) in enumerate(
+            (m, topic) for m in CONTENT.modules for topic in m.topics):
+        chat = CHAT + 1 + number  # a new person for each walk
+        languages = await telegram.say("/start", chat=chat)  # no language hint: ask
+        assert [b["callback_data"] for row in keyboard(languages) for b in row][:5] == [
+            "l:ru", "l:ky", "l:tg", "l:uz", "l:uz-Cyrl"]
+        menu = await telegram.press(languages, "l:tg", chat=chat)
+        assert menu.method == "editMessageText"  # the menu replaces the language list
+        topics = await telegram.press(menu, f"m:{module.id}", chat=chat)
+        assert topics.method == "editMessageText"
+        assert module.title("tg") in topics.params["text"]
+        answer = await telegram.press(topics, f"t:{topic_id}", chat=chat)
+        assert answer.method == "sendMessage"  # an answer is a new message
+        assert CONTENT.lookup(topic_id, "tg").text.title in answer.params["text"]
     assert not telegram.api.calls_to("getUpdates")
 
 
@@ -391,11 +392,28 @@ async def test_ids_names_and_texts_reach_neither_the_logs_nor_the_database(
     logged = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     for secret in secrets:
         assert secret not in logged
-    if database_url.startswith("sqlite"):
+    dumped = await dump_database(database_url)
+    assert str(CHAT) not in dumped and "telegram" in dumped  # the dump did see the rows
+    for secret in secrets:
+        assert secret not in dumped
+    if database_url.startswith("sqlite"):  # the file too: deleted rows linger in pages
         path = Path(database_url.split("///", 1)[1])
         stored = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
         for secret in secrets:
             assert secret.encode() not in stored
+
+
+async def dump_database(database_url: str) -> str:
+    """Every row of every table, as text."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+            rows = [repr(row) for name in names
+                    for row in (await conn.execute(text(f'SELECT * FROM "{name}"'))).all()]
+    finally:
+        await engine.dispose()
+    return "\n".join(rows)
 
 
 # -- start-up ------------------------------------------------------------------------------
