@@ -48,6 +48,25 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _positive(value: int, name: str) -> int:
+    if value < 1:
+        raise ConfigError(f"{name} must be 1 or more, not {value}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value <= 86400:
+        raise ConfigError(f"{name} must be between 0 and 86400 seconds, not {raw!r}")
+    return value
+
+
 def _secret_key(env: Mapping[str, str], data_dir: Path) -> Secret:
     """SECRET_KEY, or a random one kept in data/ for a single development machine."""
     if env.get("SECRET_KEY"):
@@ -79,6 +98,7 @@ class Settings:
     twilio_auth_token: Secret = field(default_factory=lambda: Secret(""))
     admin_token: Secret = field(default_factory=lambda: Secret(""))
     stats_min_count: int = 5
+    stats_flush_seconds: float = 5.0  # how often buffered statistics events are written
     max_body_bytes: int = 64 * 1024
     session_idle_days: int = 30
     content_poll_seconds: float = 2.0
@@ -102,5 +122,6 @@ class Settings:
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=Secret(env.get("TWILIO_AUTH_TOKEN", "")),
             admin_token=Secret(env.get("ADMIN_TOKEN", "")),
-            stats_min_count=_int(env, "STATS_MIN_COUNT", 5),
+            stats_min_count=_positive(_int(env, "STATS_MIN_COUNT", 5), "STATS_MIN_COUNT"),
+            stats_flush_seconds=_seconds(env, "STATS_FLUSH_SECONDS", 5.0),
         )

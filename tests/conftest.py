@@ -22,7 +22,8 @@ from bot.config import ROOT, Secret, Settings
 from bot.storage.db import create_engine
 from bot.storage.migrate import upgrade
 
-TABLES = ("sessions", "processed_messages")
+TABLES = ("sessions", "processed_messages", "stats_events", "stats_daily", "stats_uniques",
+          "stats_salts", "stats_visitors")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

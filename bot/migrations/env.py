@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import bot.stats.models  # noqa: F401  (registers the statistics tables on Base)
 from bot.storage.db import create_engine
 from bot.storage.models import Base
 

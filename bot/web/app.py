@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.content.live import LiveContent
 from bot.i18n import catalogs
 from bot.service import BotService
+from bot.stats import web as stats
 from bot.storage.db import create_engine
 from bot.storage.store import Store
 from bot.web.errors import error_middleware
@@ -94,5 +95,6 @@ def create_app(settings: Settings, extensions: list[Extension] | None = None) ->
 
 def default_extensions() -> list[Extension]:
     """The optional parts: each sets itself up only when its settings are present."""
-    return [telegram.setup, sms_channel.setup]
+    # Statistics first: cleanup runs in reverse, so it flushes after the channels stop.
+    return [stats.setup, telegram.setup, sms_channel.setup]
 

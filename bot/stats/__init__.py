@@ -1,0 +1,1 @@
+"""Anonymized usage statistics: recording, unique counts, reports, the /stats dashboard."""

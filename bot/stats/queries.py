@@ -1,0 +1,38 @@
+"""Reading the statistics tables: raw events and daily counts, grouped by day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.stats.models import StatsDaily, StatsEvent
+from bot.stats.report import CountRow, Report, build_report
+from bot.stats.uniques import people_per_day
+
+
+async def load_counts(engine: AsyncEngine, since: date | None = None,
+                      until: date | None = None) -> tuple[list[CountRow], dict[date, int]]:
+    """Counts per (day, channel, language, topic, kind) in the range, and people per day."""
+    e, d = StatsEvent, StatsDaily
+    raw = (select(e.day, e.channel, e.language, e.topic, e.kind, func.count())
+           .group_by(e.day, e.channel, e.language, e.topic, e.kind))
+    daily = select(d.day, d.channel, d.language, d.topic, d.kind, d.count)
+    if since is not None:
+        raw, daily = raw.where(e.day >= since), daily.where(d.day >= since)
+    if until is not None:
+        raw, daily = raw.where(e.day <= until), daily.where(d.day <= until)
+    async with engine.connect() as conn:
+        rows = [CountRow(day, channel, language, topic, kind, int(count))
+                for query in (raw, daily)
+                for day, channel, language, topic, kind, count in await conn.execute(query)]
+        people = await people_per_day(conn, since, until)
+        await conn.rollback()
+    return rows, people
+
+
+async def load_report(engine: AsyncEngine, min_count: int, since: date | None = None,
+                      until: date | None = None) -> Report:
+    rows, people = await load_counts(engine, since, until)
+    return build_report(rows, people, min_count, since, until)
