@@ -32,6 +32,8 @@ class LanguageIndex:
     # weighs less than in a five-letter term
     words: Mapping[int, tuple[str, ...]]
     word_terms: Mapping[str, str]
+    # terms of titles and keywords: the words that name topics ("патент", "каттоо")
+    headline: frozenset[str] = frozenset()
 
     def knows(self, word_term: str) -> bool:
         return word_term in self.ranking.postings
@@ -102,8 +104,10 @@ def build_language(tree: ContentTree, language: str,
     for word in word_terms:
         by_length[len(word)].append(word)
     words = {length: tuple(sorted(found)) for length, found in by_length.items()}
+    headline = frozenset(t for doc in documents
+                         for name in ("title", "keywords") for t in doc.fields[name])
     return LanguageIndex(language, ranking, grams, MappingProxyType(words),
-                         MappingProxyType(word_terms))
+                         MappingProxyType(word_terms), headline)
 
 
 def build_index(tree: ContentTree, params: bm25.Params | None = None) -> MatcherIndex:
