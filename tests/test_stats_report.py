@@ -127,3 +127,13 @@ def test_a_flood_reply_that_sent_nothing_is_not_an_answer():
     reply = Reply(language="ru", kind="ignored")  # type: ignore[arg-type]
     assert event_for(Incoming(channel="telegram", sender_key="x"), reply,
                      datetime.now(UTC)) is None
+
+
+def test_a_malformed_reply_is_not_counted_and_does_not_break_the_answer(caplog):
+    from bot.stats.recorder import Recorder
+
+    recorder = Recorder(engine=None)  # type: ignore[arg-type]  # never written here
+    broken = Reply(language=None, kind="topic")  # type: ignore[arg-type]
+    recorder.record(Incoming(channel="sms", sender_key="k"), broken)
+    assert recorder.pending == 0
+    assert "could not be counted" in caplog.text

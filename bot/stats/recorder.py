@@ -90,7 +90,11 @@ class Recorder:
     # -- the hot path -------------------------------------------------------------------
     def record(self, incoming: Incoming, reply: Reply) -> None:
         """A :class:`bot.service.Listener`: remember the answer; never blocks, never raises."""
-        event = event_for(incoming, reply, self.clock())
+        try:
+            event = event_for(incoming, reply, self.clock())
+        except Exception:  # statistics must never cost a person their answer
+            log.exception("statistics: an answer could not be counted")
+            return
         if event is None:
             return
         if len(self._events) >= self.max_pending:
