@@ -66,27 +66,30 @@ def grid(tree, questions) -> None:
           f"(top-1 {ranking_best[0][0]} of {sum(q.expected != '-' for q in tune)})")
     prepared = prepare(built(tree, params), tune, knobs)
     results = []
-    for floor, answer, gap, context in itertools.product(
+    for floor, answer, gap, context, coverage in itertools.product(
         (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0),
         (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0),
         (0.1, 0.2, 0.3, 0.5, 0.75, 1.0),
-        (0.2, 0.3, 0.4, 0.5, 0.7),
+        (0.2, 0.4, 0.7),
+        (0.0, 1 / 3, 0.5, 2 / 3, 0.75),
     ):
         if answer < floor:
             continue
-        thresholds = replace(knobs, floor=floor, answer=answer, gap=gap, context=context)
+        thresholds = replace(knobs, floor=floor, answer=answer, gap=gap, context=context,
+                             coverage=coverage)
         each = [utility([outcome(p, thresholds)]) for p in prepared]
         results.append((sum(each), each, thresholds))
     # The one-standard-error rule (Breiman et al., 1984): among settings whose utility is
     # within one standard error of the best, take the most cautious (largest gap, then
-    # answer threshold, then context share; then utility). The tune split is the data the
+    # answer threshold, coverage, context share; then utility). The tune split is the data the
     # stems and stop words were shaped on, so its best is optimistic about new questions.
     best_total, best_each, _ = max(results, key=lambda r: r[0])
     n = len(best_each)
     mean = best_total / n
     error = (sum((u - mean) ** 2 for u in best_each) / (n - 1)) ** 0.5 * n ** 0.5
     eligible = [r for r in results if r[0] >= best_total - error]
-    chosen = max(eligible, key=lambda r: (r[2].gap, r[2].answer, r[2].context, r[0]))
+    chosen = max(eligible, key=lambda r: (r[2].gap, r[2].answer, r[2].coverage,
+                                          r[2].context, r[0]))
     print(f"best utility {best_total:.1f} ± {error:.1f} over {n} questions; chosen "
           f"{chosen[0]:.1f}: {chosen[2]}")
     print(f"now in code: {DEFAULT}, {dict(bm25.Params().weights)}")

@@ -134,10 +134,27 @@ def small() -> ContentTree:
     ("айлыгымды төлөбөй жатат", "ky", "a.wages"),
     ("айлыгымды толобой жатат", "ky", "a.wages"),                 # Russian letters only
 ])
-def test_a_clear_question_gets_its_topic(small, question, language, expected):
+def test_a_question_reaches_its_topic_first(small, question, language, expected):
     found = match(index_for(small), question, language)
-    assert found.decision == "answer", found
-    assert found.topic == expected
+    assert found.decision in {"answer", "didyoumean"}, found
+    assert found.choices[0] == expected, found
+
+
+@pytest.mark.parametrize(("question", "language", "expected"), [
+    ("работодатель забрал паспорт", "ru", "a.passport"),
+    ("rabotodatel zabral pasport", "ru", "a.passport"),
+    ("не платят зарплату", "ru", "a.wages"),
+    ("шиносномаамро гирифт", "tg", "a.passport"),
+    ("pasportni olib qo'ydi", "uz", "a.passport"),
+])
+def test_a_clear_question_is_answered_at_once(small, question, language, expected):
+    found = match(index_for(small), question, language)
+    assert found.decision == "answer" and found.topic == expected, found
+
+
+def test_a_question_of_mostly_unknown_words_gets_a_choice_not_an_answer(small):
+    found = match(index_for(small), "купить паспорт билет самолёт поезд", "ru")
+    assert found.decision == "didyoumean" and found.choices[0] == "a.passport"
 
 
 def test_a_close_call_offers_the_likeliest_topics(small):

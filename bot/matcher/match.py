@@ -45,6 +45,9 @@ class Thresholds:
     - ``gap``: … when the runner-up scores at least this much less (an absolute gap, not
       a ratio: the n-gram ranking gives every topic some background score, which
       squeezes ratios towards 1 but leaves differences alone);
+    - ``coverage``: … and at least this share of the question's words are known to the
+      content ("купить билет на самолёт" shares one word of three with a topic: a
+      choice, not an answer);
     - ``context``: after a topic, a short question goes to that topic when it scores at
       least this share of the best ("где оплатить?" after the payment topic);
     - ``typo``: the least rapidfuzz ratio for a typo correction of an unknown word;
@@ -55,6 +58,7 @@ class Thresholds:
     answer: float = 2.0
     gap: float = 0.3
     context: float = 0.7
+    coverage: float = 0.75
     typo: float = 84.0
     ngrams: float = 0.2
 
@@ -91,6 +95,11 @@ class Query:
     content_words: int  # words left after stop words
     follow_up: bool  # had a "how much / where / when" word
     names_topic: bool = False  # a word, typed right, of some topic's title or keywords
+    known_words: int = 0  # words the content knows, typed right or corrected
+
+    @property
+    def coverage(self) -> float:
+        return self.known_words / self.content_words if self.content_words else 0.0
 
 
 def closest_term(index: LanguageIndex, word: str, cutoff: float) -> tuple[str, float] | None:
@@ -118,6 +127,7 @@ def parse(index: LanguageIndex, text: str, thresholds: Thresholds = DEFAULT) -> 
     follow_up = False
     lookups = 0
     names_topic = False
+    known = 0
     for word in skeletons(text, language)[:_MAX_WORDS]:
         word_term = term(word, language)
         if word_term in follow:
@@ -130,6 +140,7 @@ def parse(index: LanguageIndex, text: str, thresholds: Thresholds = DEFAULT) -> 
         if index.knows(word_term):
             weights[word_term] = max(weights.get(word_term, 0.0), 1.0)
             names_topic = names_topic or word_term in index.headline
+            known += 1
             continue
         lookups += 1
         if lookups <= _MAX_TYPO_LOOKUPS and (
@@ -137,7 +148,8 @@ def parse(index: LanguageIndex, text: str, thresholds: Thresholds = DEFAULT) -> 
         ) is not None:
             # a corrected word is weaker evidence than one typed right: 85 → 0.72
             weights[near[0]] = max(weights.get(near[0], 0.0), (near[1] / 100.0) ** 2)
-    return Query(weights, grams, content_words, follow_up, names_topic)
+            known += 1
+    return Query(weights, grams, content_words, follow_up, names_topic, known)
 
 
 def rank(index: LanguageIndex, query: Query, thresholds: Thresholds = DEFAULT,
@@ -169,7 +181,8 @@ def decide(ranked: tuple[tuple[str, float], ...], query: Query, last_topic: str 
                 rest = tuple(item for item in ranked if item[0] != last_topic)
                 return "answer", ((topic_id, value), *rest), topic_id != ranked[0][0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if best >= thresholds.answer and best - runner_up >= thresholds.gap:
+    if (best >= thresholds.answer and best - runner_up >= thresholds.gap
+            and query.coverage >= thresholds.coverage - 1e-9):
         return "answer", ranked, False
     return "didyoumean", ranked, False
 
