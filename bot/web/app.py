@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -42,34 +42,54 @@ async def index(_request: web.Request) -> web.FileResponse:
 
 def _core(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
     async def core(app: web.Application) -> AsyncIterator[None]:
-        store = app[STORE]
+        store, content = app[STORE], app[CONTENT]
+        stop = asyncio.Event()
+
+        async def reload_content() -> None:
+            await asyncio.to_thread(content.reload_if_changed)
+
+        async def housekeeping() -> None:
+            await _housekeeping(store, settings)
+
         tasks = [
-            asyncio.create_task(app[CONTENT].watch(settings.content_poll_seconds)),
-            asyncio.create_task(_housekeeping(store, settings)),
+            asyncio.create_task(_every(settings.content_poll_seconds, reload_content, stop)),
+            asyncio.create_task(_every(3600, housekeeping, stop, first_after=60)),
         ]
         yield
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Ask the loops to stop and let a job in progress finish: cancelling a database
+        # query mid-way leaves its driver thread calling back into a closed loop.
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await store.engine.dispose()
 
     return core
 
 
-async def _housekeeping(store: Store, settings: Settings) -> None:
-    """Once an hour: delete idle sessions and old de-duplication keys."""
-    while True:
+async def _every(interval: float, job: Callable[[], Awaitable[None]], stop: asyncio.Event,
+                 first_after: float | None = None) -> None:
+    """Run ``job`` every ``interval`` seconds until ``stop`` is set; a failure is logged."""
+    delay = interval if first_after is None else first_after
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+            return
         try:
-            removed = await store.purge_idle(settings.session_idle_days)
-            await store.purge_processed()
-            if removed:
-                log.info("deleted %d sessions idle for %d days", removed,
-                         settings.session_idle_days)
-        except Exception as exc:  # the database may be down; try again next hour
-            log.warning("housekeeping skipped: %s", type(exc).__name__)
-        await asyncio.sleep(3600)
+            await job()
+        except Exception:  # a bug in one pass must not stop the next ones
+            log.exception("periodic job %s failed", getattr(job, "__name__", job))
+        delay = interval
+
+
+async def _housekeeping(store: Store, settings: Settings) -> None:
+    """Delete idle sessions and old de-duplication keys."""
+    try:
+        removed = await store.purge_idle(settings.session_idle_days)
+        await store.purge_processed()
+    except Exception as exc:  # the database may be down; try again next time
+        log.warning("housekeeping skipped: %s", type(exc).__name__)
+        return
+    if removed:
+        log.info("deleted %d sessions idle for %d days", removed, settings.session_idle_days)
 
 
 def create_app(settings: Settings, extensions: list[Extension] | None = None) -> web.Application:
