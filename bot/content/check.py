@@ -71,7 +71,7 @@ class _FileChecker:
         self.text, self.path, self.problems = text, path, problems
         self.menu_labels, self.today = menu_labels, today
         self.derives_cyrillic = derives_cyrillic  # uz-Cyrl readers get this file transliterated
-        self.raw_lines = text.path.read_text(encoding="utf-8-sig").splitlines()
+        self.raw_lines = path.read_text(encoding="utf-8-sig").splitlines()
 
     def add(self, line: int, message: str, severity: Severity = "error", code: str = "") -> None:
         self.problems.append(Problem(self.path, line, message, severity, code,
