@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.types import Reply
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 
 
 def body_text(reply: Reply) -> str:
-    """The reply's text blocks and footer, separated by blank lines."""
-    return "\n\n".join(part for part in (*reply.blocks, *reply.footer) if part.strip())
+    """The reply's text blocks and footer, separated by blank lines, without ``**`` marks."""
+    text = "\n\n".join(part for part in (*reply.blocks, *reply.footer) if part.strip())
+    return _BOLD.sub(r"\1", text)
 
 
 def numbered(reply: Reply) -> list[tuple[str, str]]:
