@@ -15,6 +15,7 @@ from bot.channels import telegram
 from bot.config import Settings
 from bot.content.live import LiveContent
 from bot.i18n import catalogs
+from bot.langdetect import detector_for
 from bot.service import BotService
 from bot.stats import web as stats
 from bot.storage.db import create_engine
@@ -44,6 +45,8 @@ def _core(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]
     async def core(app: web.Application) -> AsyncIterator[None]:
         store, content = app[STORE], app[CONTENT]
         stop = asyncio.Event()
+        # Build the language profiles now (about a second), not on the first message.
+        await asyncio.to_thread(detector_for, content.tree)
 
         async def reload_content() -> None:
             await asyncio.to_thread(content.reload_if_changed)
