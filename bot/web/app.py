@@ -49,7 +49,8 @@ def _core(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]
         await asyncio.to_thread(detector_for, content.tree)
 
         async def reload_content() -> None:
-            await asyncio.to_thread(content.reload_if_changed)
+            if await asyncio.to_thread(content.reload_if_changed):
+                await asyncio.to_thread(detector_for, content.tree)
 
         async def housekeeping() -> None:
             await _housekeeping(store, settings)
