@@ -79,6 +79,10 @@ class Translator:
         """``28 ноября 2026 г.``, ``2026-ж., 28-ноябрь``, ``28-noyabr, 2026`` (CLDR "long")."""
         return self._gsm(format_date(value, "long", locale=self.locale))
 
+    def short_date(self, value: date) -> str:
+        """``28.11.2026``, ``28/11/26``: digits only, for SMS where every letter costs."""
+        return self._gsm(format_date(value, "short", locale=self.locale))
+
     def number(self, value: float | Decimal) -> str:
         """``4 200`` (ru, ky, tg, uz), ``4,200`` (en); whole numbers without decimals."""
         return self._gsm(format_decimal(value, locale=self.locale))

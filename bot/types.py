@@ -7,7 +7,7 @@ handler can only change a session by returning a new one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 Channel = Literal["telegram", "sms", "simulator"]
@@ -58,6 +58,7 @@ class Reply:
     sms: str | None = None  # the short version of a topic, for basic handsets
     footer: tuple[str, ...] = ()  # e.g. "reviewed on …", the way to change language
     page: int = 0  # which page of a long answer a paging channel (SMS) should show
+    reviewed: date | None = None  # when the topic shown was last checked
 
 
 @dataclass(frozen=True)

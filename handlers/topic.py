@@ -34,6 +34,7 @@ async def show(ctx: Context, topic_id: str, kind: Kind = "topic",
         sms=text.sms or None,
         options=options,
         footer=tuple(footer),
+        reviewed=text.reviewed,
     )
     session = ctx.session.evolve(
         language=ctx.language, position=f"topic:{topic_id}", page=0, last_topic=topic_id,

@@ -284,7 +284,8 @@ async def test_paging_walks_a_long_topic_to_its_end(long_topic_client):
     assert totals == {len(pages) + 1}  # every page announced the true number of pages
     lines = page.splitlines()
     assert lines[-2:] == ["1 Назад", "0 Меню"]
-    pages.append("\n".join(lines[:-2]))
+    assert re.fullmatch(r"Проверено: \d\d\.\d\d\.\d{4}", lines[-3])  # how old the answer is
+    pages.append("\n".join(lines[:-3]))
     assert " ".join("\n".join(pages).split()) == " ".join(full_text.split())
     after = await phone.one("9")
     assert after.splitlines()[0] == "Это конец текста."

@@ -70,25 +70,35 @@ def more_digit(reply: Reply) -> str:
     return MORE_DIGIT if len(reply.options) < 9 else MORE_SYMBOL
 
 
+def _reviewed_line(reply: Reply, script: Script, t: Translator) -> str:
+    """``Проверено: 28.11.2026``: the date the topic was checked, in digits to save letters."""
+    if reply.reviewed is None:
+        return ""
+    return script(t("Checked: {date}", date=t.short_date(reply.reviewed)))
+
+
 def _pages(reply: Reply, script: Script, t: Translator) -> tuple[list[str], str, str]:
-    """The pages, the "next part" line, and the options the last page ends with.
+    """The pages, the "next part" line, and the lines the last page ends with.
 
     Content is written to fit three segments beside "0 Menu" alone (``content check``);
-    the other numbered lines are listed as far as they fit without adding a page. Lines
-    are left out from the end only, so every number still means what the session says
-    (1 still goes back when "1 Back" is not shown).
+    the date the topic was checked and the other numbered lines are added as far as they
+    fit without adding a page — the date first, because it tells the reader how old the
+    answer is. Lines are left out from the end only, so every number still means what
+    the session says (1 still goes back when "1 Back" is not shown).
     """
     more = script(t("Next: {digit} or MORE", digit=more_digit(reply)))
     body = script(sms_body(reply))
+    reviewed = _reviewed_line(reply, script, t)
     menu = [o for o in reply.options if o.id == "nav:menu"]
     numbered_options = [o for o in reply.options if o.id != "nav:menu"]
     best: tuple[list[str], str] | None = None
-    for keep in range(len(numbered_options), -1, -1):
-        shown = replace(reply, options=(*numbered_options[:keep], *menu))
-        options = script(option_lines(shown))
-        pages = split_pages(body, MAX_SEGMENTS, _WIDEST_MARK + more, options)
-        if best is None or len(pages) < len(best[0]):
-            best = (pages, options)
+    for dated in ((reviewed, "") if reviewed else ("",)):
+        for keep in range(len(numbered_options), -1, -1):
+            shown = replace(reply, options=(*numbered_options[:keep], *menu))
+            ending = _join(dated, script(option_lines(shown)))
+            pages = split_pages(body, MAX_SEGMENTS, _WIDEST_MARK + more, ending)
+            if best is None or len(pages) < len(best[0]):
+                best = (pages, ending)
     assert best is not None
     return best[0], more, best[1]
 
