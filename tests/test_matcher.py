@@ -331,7 +331,7 @@ def test_the_evaluation_sees_what_people_get(questions):
     index = build_index(load_content(ROOT / "content"))
     for q in questions:
         assert match(index, q.text, q.language, q.context) == choose(
-            candidates(index, q.text, q.language), q.context), q.text
+            candidates(index, q.text, q.language, last_topic=q.context), q.context), q.text
 
 
 @pytest.mark.parametrize("text", ["🙏🔥" * 2000, "патент " * 1000, "йцукен фывапр " * 500,
@@ -339,3 +339,8 @@ def test_the_evaluation_sees_what_people_get(questions):
 def test_odd_input_gets_a_decision(small, text):
     found = match(index_for(small), text, "ru")
     assert found.decision in {"answer", "didyoumean", "none"}
+
+
+def test_a_short_question_naming_another_topic_leaves_the_context(small):
+    found = match(index_for(small), "а зарплата?", "ru", last_topic="a.payment")
+    assert found.choices[0] == "a.wages" and not found.follow_up

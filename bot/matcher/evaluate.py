@@ -81,7 +81,8 @@ def prepare(index: MatcherIndex, questions: Iterable[Question],
             thresholds: Thresholds = DEFAULT) -> list[Prepared]:
     from handlers.emergency import is_emergency  # handlers import the matcher, not back
 
-    return [Prepared(q, is_emergency(q.text), candidates(index, q.text, q.language, thresholds))
+    return [Prepared(q, is_emergency(q.text),
+                     candidates(index, q.text, q.language, thresholds, q.context))
             for q in questions]
 
 

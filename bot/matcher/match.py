@@ -153,51 +153,65 @@ def parse(index: LanguageIndex, text: str, thresholds: Thresholds = DEFAULT) -> 
 
 
 def rank(index: LanguageIndex, query: Query, thresholds: Thresholds = DEFAULT,
-         top: int = 3) -> tuple[tuple[str, float], ...]:
-    """Word-term BM25F plus a share of character n-gram BM25F, best first."""
+         top: int = 3, keep: str | None = None) -> tuple[tuple[str, float], ...]:
+    """Word-term BM25F plus a share of character n-gram BM25F, best first; the topic
+    ``keep`` (the conversation's last) is appended when it scored but is not in the top."""
     scores = bm25.score(index.ranking, query.terms)
     if query.terms and thresholds.ngrams:
         # n-grams only reinforce a question that has at least one word the content knows;
         # alone they would find a "topic" in any sequence of letters
         for topic_id, value in bm25.score(index.grams, query.grams).items():
             scores[topic_id] = scores.get(topic_id, 0.0) + thresholds.ngrams * value
-    return tuple(heapq.nsmallest(top, scores.items(), key=lambda item: (-item[1], item[0])))
+    best = heapq.nsmallest(top, scores.items(), key=lambda item: (-item[1], item[0]))
+    if keep in scores and all(topic_id != keep for topic_id, _ in best):
+        best.append((keep, scores[keep]))
+    return tuple(best)
 
 
 def decide(ranked: tuple[tuple[str, float], ...], query: Query, last_topic: str | None,
            thresholds: Thresholds) -> tuple[Decision, tuple[tuple[str, float], ...], bool]:
-    """The decision for ranked scores; a short question may lean on the last topic."""
-    if not ranked or ranked[0][1] < thresholds.floor:
-        if last_topic and query.follow_up and query.content_words <= 1:
-            return "answer", ((last_topic, 0.0),), True
+    """The decision for ranked scores; a short question may lean on the last topic.
+
+    ``ranked`` may hold the last topic after the top three; what is returned holds three."""
+    scores = dict(ranked)
+    top = ranked[:3]
+    others = tuple(item for item in ranked if item[0] != last_topic)[:2]
+    leaning = ((last_topic, scores.get(last_topic, 0.0)), *others) if last_topic else top
+    best = ranked[0][1] if ranked else 0.0
+    # the topic just shown holds its own against the best for this question
+    holds = bool(last_topic) and scores.get(last_topic or "", 0.0) >= thresholds.context * best
+    if not ranked or best < thresholds.floor:
+        if last_topic and query.follow_up and query.content_words <= 1 and (
+            not query.names_topic or holds
+        ):
+            # "сколько стоит?", "а дней?" — nothing but a question word, or a word of
+            # the topic just shown; "элчихона қаерда?" after another topic is not that
+            return "answer", leaning, True
         if ranked and query.names_topic:
             # "патент" alone is in many topics, so it scores low, yet it is no stranger
-            return "didyoumean", ranked, False
-        return "none", ranked, False
-    best = ranked[0][1]
-    if last_topic and query.content_words <= SHORT_QUESTION:
-        for topic_id, value in ranked:
-            if topic_id == last_topic and value >= thresholds.context * best:
-                rest = tuple(item for item in ranked if item[0] != last_topic)
-                return "answer", ((topic_id, value), *rest), topic_id != ranked[0][0]
+            return "didyoumean", top, False
+        return "none", top, False
+    if last_topic and query.content_words <= SHORT_QUESTION and holds:
+        return "answer", leaning, last_topic != ranked[0][0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if (best >= thresholds.answer and best - runner_up >= thresholds.gap
             and query.coverage >= thresholds.coverage - 1e-9):
-        return "answer", ranked, False
-    return "didyoumean", ranked, False
+        return "answer", top, False
+    return "didyoumean", top, False
 
 
 Candidate = tuple[str, Query, tuple[tuple[str, float], ...]]  # language, query, ranking
 
 
 def candidates(index: MatcherIndex, text: str, language: str,
-               thresholds: Thresholds = DEFAULT) -> list[Candidate]:
+               thresholds: Thresholds = DEFAULT,
+               last_topic: str | None = None) -> list[Candidate]:
     """The question ranked in the reader's language, then in Russian (which many type in)."""
     out = []
     for lang in dict.fromkeys((language, FALLBACK_LANGUAGE)):
         lang_index = index.get(lang)
         query = parse(lang_index, text, thresholds)
-        out.append((lang, query, rank(lang_index, query, thresholds)))
+        out.append((lang, query, rank(lang_index, query, thresholds, keep=last_topic)))
     return out
 
 
@@ -224,8 +238,8 @@ def match(index: MatcherIndex, text: str, language: str, last_topic: str | None 
     for lang in dict.fromkeys((language, FALLBACK_LANGUAGE)):
         lang_index = index.get(lang)
         query = parse(lang_index, text, thresholds)
-        found = choose([(lang, query, rank(lang_index, query, thresholds))], last_topic,
-                       thresholds)
+        ranked = rank(lang_index, query, thresholds, keep=last_topic)
+        found = choose([(lang, query, ranked)], last_topic, thresholds)
         if found.decision != "none":
             return found
         first = first or found
