@@ -279,6 +279,28 @@ async def test_the_simulator_answers_a_typed_question(client):
     assert data["topic"] == "scams.passport-taken"
 
 
+@pytest.mark.parametrize("channel", ["sms", "telegram"])
+async def test_did_you_mean_over_the_web_as_each_channel_shows_it(client, channel):
+    """A bare word shared by several topics: the choice as buttons or numbered lines."""
+    async def say(**body):
+        response = await client.post("/api/simulate", json={"user": f"dym-{channel}",
+                                                            "channel": channel, **body})
+        assert response.status == 200
+        return await response.json()
+
+    data = await say(text="патент", language="ru")
+    assert data["kind"] == "didyoumean"
+    assert data["text"].startswith("Возможно, вы спрашиваете об одной из этих тем?")
+    topics = [o for o in data["options"] if o["id"].startswith("t:")]
+    assert 2 <= len(topics) <= 3 and data["options"][-1]["id"] == "nav:menu"
+    if channel == "sms":
+        for number, option in enumerate(topics, start=1):
+            assert f"{number} {option['label']}" in data["text"]
+        assert "0 Меню" in data["text"]
+    data = await say(text="2")
+    assert data["topic"] == topics[1]["id"][2:]
+
+
 # --- the labelled set and the accuracy it guards ---------------------------------------
 
 
