@@ -21,7 +21,7 @@ from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from bot.matcher import index_for, match
+from bot.matcher import index_ready, match
 from bot.matcher.normalize import skeleton, skeletons
 from bot.types import Option
 from handlers import topic
@@ -142,7 +142,7 @@ async def show(ctx: Context) -> Result:
     """The emergency topic, whatever the menu position; under it, the topic the message
     was also about ("торговля людьми" → the trafficking topic), one tap away."""
     reply, session = await topic.show(ctx, EMERGENCY_TOPIC, kind="emergency")
-    found = match(index_for(ctx.content), ctx.incoming.text, ctx.language)
+    found = match(await index_ready(ctx.content), ctx.incoming.text, ctx.language)
     related = next((t for t in found.choices if t != EMERGENCY_TOPIC), None)
     if related is None or reply.topic != EMERGENCY_TOPIC:
         return reply, session

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.matcher import index_for, match
+from bot.matcher import index_ready, match
 from bot.types import Option, Reply
 from handlers import menu, topic
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 async def answer(ctx: Context) -> Result:
     """The best-matching topic; a close call offers the top three; nothing, the menu."""
-    found = match(index_for(ctx.content), ctx.incoming.text, ctx.language,
+    found = match(await index_ready(ctx.content), ctx.incoming.text, ctx.language,
                   last_topic=ctx.session.last_topic)
     if found.topic is not None:
         return await topic.show(ctx, found.topic, kind="search")

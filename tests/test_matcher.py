@@ -366,3 +366,12 @@ def test_odd_input_gets_a_decision(small, text):
 def test_a_short_question_naming_another_topic_leaves_the_context(small):
     found = match(index_for(small), "а зарплата?", "ru", last_topic="a.payment")
     assert found.choices[0] == "a.wages" and not found.follow_up
+
+
+async def test_a_first_build_runs_off_the_event_loop_and_is_kept(small):
+    from bot.matcher.index import cached_index, index_ready
+
+    tree = ContentTree(modules=small.modules, texts=small.texts)
+    assert cached_index(tree) is None
+    built = await index_ready(tree)
+    assert cached_index(tree) is built and await index_ready(tree) is built

@@ -7,6 +7,7 @@ the index is cached by the tree's identity and dropped with it.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import weakref
 from collections import defaultdict
@@ -119,6 +120,18 @@ def build_index(tree: ContentTree, params: bm25.Params | None = None) -> Matcher
 # One entry per live tree: a reload builds a new tree, the old entry goes with the old one.
 _cache: dict[int, tuple[weakref.ref[ContentTree], MatcherIndex]] = {}
 _lock = threading.Lock()
+
+
+def cached_index(tree: ContentTree) -> MatcherIndex | None:
+    """The index of ``tree`` if it has been built, without building it."""
+    entry = _cache.get(id(tree))
+    return entry[1] if entry is not None and entry[0]() is tree else None
+
+
+async def index_ready(tree: ContentTree) -> MatcherIndex:
+    """The index of ``tree``; a first build (half a second after each content reload)
+    runs in a worker thread so that other conversations are not kept waiting."""
+    return cached_index(tree) or await asyncio.to_thread(index_for, tree)
 
 
 def index_for(tree: ContentTree) -> MatcherIndex:
