@@ -1,9 +1,11 @@
 """A question → the topic it asks about, a short list to choose from, or nothing.
 
-    question ─ skeletons ─ terms ─┬─ known term ──────────────── weight 1
-                                  └─ unknown: closest known term ─ weight = similarity
+    question ─ skeletons ─┬─ terms ─┬─ known term ─────────────────── weight 1
+                          │         └─ unknown: nearest content word ── weight similarity²
+                          └─ character trigrams ──────────────────────── a 0.2 share
             ─ BM25F over the reader's language (then Russian, which many also type in)
             ─ decision: answer │ did you mean (top 3) │ nothing
+              (the conversation's last topic wins a short follow-up question)
 
 Pure functions over an immutable index; the handler turns the decision into a reply.
 """
