@@ -155,11 +155,44 @@ def test_a_field_written_twice_and_a_misspelt_one(content, capsys):
 def test_sms_over_budget(content, capsys):
     path = content / "ru" / "help.hotlines.md"
     line = replace_field(path, "sms", "sms: " + "а" * 300)
-    # 300 letters + "\n0 Меню" = 307 UCS-2 characters = 5 segments of 67
+    # 300 letters + "\nПроверено: 28.11.2026" + "\n0 Меню" = 329 UCS-2 characters = 5 of 67
     status, lines = run_check(content, capsys)
     assert status == 1
-    assert (f"{path}:{line}: error: sms takes 5 SMS segments (UCS-2, 307 characters with the "
-            "'0 Меню' line); at most 3: shorten it") in lines
+    assert (f"{path}:{line}: error: sms takes 5 SMS segments (UCS-2, 329 characters with the "
+            "'Проверено: 28.11.2026' and '0 Меню' lines); at most 3: shorten it") in lines
+
+
+def test_the_sms_budget_keeps_room_for_the_files_reviewed_date(content, capsys):
+    """An SMS that fitted beside "0 Меню" alone must now leave room for the date too."""
+    path = content / "ru" / "help.hotlines.md"
+    replace_line(path, "reviewed:", "reviewed: 2026-03-05")
+    line = replace_field(path, "sms", "sms: " + "а" * 172)  # 172 + 22 + 7 = 201 = 3 × 67
+    status, lines = run_check(content, capsys)
+    assert status == 0
+    assert not [ln for ln in lines if ln.startswith(f"{path}:{line}:")]
+
+    replace_field(path, "sms", "sms: " + "а" * 173)  # 180 with "0 Меню" alone: fitted before
+    status, lines = run_check(content, capsys)
+    assert status == 1
+    assert (f"{path}:{line}: error: sms takes 4 SMS segments (UCS-2, 202 characters with the "
+            "'Проверено: 05.03.2026' and '0 Меню' lines); at most 3: shorten it") in lines
+
+
+@pytest.mark.parametrize(("language", "checked", "letters"), [
+    ("ky", "Текшерилди: 28.11.26", 173),
+    ("tg", "Санҷида шуд: 28/11/26", 172),
+])
+def test_the_date_line_is_measured_in_each_languages_words(content, capsys, language,
+                                                            checked, letters):
+    path = content / language / "help.hotlines.md"
+    line = replace_field(path, "sms", "sms: " + "ӯ" * letters)
+    status, lines = run_check(content, capsys)
+    assert not [ln for ln in lines if ln.startswith(f"{path}:{line}:")]
+    replace_field(path, "sms", "sms: " + "ӯ" * (letters + 1))
+    status, lines = run_check(content, capsys)
+    assert status == 1
+    assert (f"{path}:{line}: error: sms takes 4 SMS segments (UCS-2, 202 characters with the "
+            f"'{checked}' and '0 Меню' lines); at most 3: shorten it") in lines
 
 
 def test_uzbek_sms_must_be_gsm7_and_its_cyrillic_is_measured_too(content, capsys):
@@ -172,11 +205,28 @@ def test_uzbek_sms_must_be_gsm7_and_its_cyrillic_is_measured_too(content, capsys
 
     replace_field(path, "sms", "sms: " + "pasport " * 31 + "oling")  # 253 Latin letters
     status, lines = run_check(content, capsys)
-    errors, warnings = errors_and_warnings(lines)
-    assert not [e for e in errors if str(path) in e] and status == 0
-    # GSM-7: 253 + "\n0 Menyu" = 261 = 2 segments; in Cyrillic 253 + 7 = 260 = 4 of 67
-    assert (f"{path}:{line}: warning: sms in Cyrillic (uz-Cyrl) takes 4 SMS segments (UCS-2, "
-            "260 characters with the '0 Меню' line); at most 3: shorten it") in warnings
+    errors, _ = errors_and_warnings(lines)
+    assert status == 1
+    # GSM-7: 253 + "\nTekshirildi: 28/11/26" + "\n0 Menyu" = 283 = 2 segments of 153: fits.
+    # Cyrillic: 253 + "\nТекширилди: 28/11/26" + "\n0 Меню" = 281 = 5 segments of 67.
+    assert [e for e in errors if str(path) in e] == [
+        f"{path}:{line}: error: sms in Cyrillic (uz-Cyrl) takes 5 SMS segments (UCS-2, 281 "
+        "characters with the 'Текширилди: 28/11/26' and '0 Меню' lines); at most 3: shorten it"]
+
+    # "sh" is one Cyrillic letter: 346 Latin letters are 173 + 28 = 201 in Cyrillic, 3 × 67
+    replace_field(path, "sms", "sms: " + "sh" * 173)
+    status, lines = run_check(content, capsys)
+    assert not [ln for ln in lines if ln.startswith(f"{path}:{line}:")]
+    replace_field(path, "sms", "sms: " + "sh" * 174)
+    status, lines = run_check(content, capsys)
+    assert (f"{path}:{line}: error: sms in Cyrillic (uz-Cyrl) takes 4 SMS segments (UCS-2, 202 "
+            "characters with the 'Текширилди: 28/11/26' and '0 Меню' lines); at most 3: "
+            "shorten it") in lines
+
+    replace_field(path, "sms", "sms: " + "pasport " * 55)  # 439 Latin letters: too long
+    status, lines = run_check(content, capsys)
+    assert (f"{path}:{line}: error: sms takes 4 SMS segments (GSM-7, 469 characters with the "
+            "'Tekshirildi: 28/11/26' and '0 Menyu' lines); at most 3: shorten it") in lines
 
 
 def test_typographic_apostrophes_in_uzbek_are_a_warning_and_never_reach_the_sms(content,

@@ -205,3 +205,22 @@ def test_inbound_text_loses_control_characters_and_is_cut_at_1600():
     assert clean_inbound("\x00па\u200bтент\x07\r\nвопрос\t?") == "патент\nвопрос ?"
     assert len(clean_inbound("ж" * 5000)) == 1600
     assert clean_inbound("\x01\x02 \u200b") == ""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_every_topic_answer_ends_with_the_date_it_was_checked(language):
+    """One message within 3 segments: the topic's SMS text whole, then "Checked: <date>"
+    in the reader's language, "1 Back" when there is room for it, and "0 Menu"."""
+    t = T.translator(language)
+    back, menu = f"1 {t('Back')}", f"0 {t('Menu')}"
+    for topic_id in CONTENT.topic_ids:
+        text = CONTENT.texts[(topic_id, language)]
+        assert text.reviewed is not None, topic_id
+        checked = t("Checked: {date}", date=t.short_date(text.reviewed))
+        messages = render_sms_messages(await topic_reply(topic_id, language), catalogs=T)
+        assert len(messages) == 1, (topic_id, messages)
+        assert count_segments(messages[0]).segments <= 3, (topic_id, messages[0])
+        lines = messages[0].split("\n")
+        ending = [checked, back, menu] if lines[-2] == back else [checked, menu]
+        assert lines[-len(ending):] == ending, (topic_id, messages[0])
+        assert "\n".join(lines[:-len(ending)]) == text.sms, (topic_id, messages[0])

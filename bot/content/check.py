@@ -1,7 +1,8 @@
 """Everything an editor should fix before publishing, beyond what stops content loading.
 
 ``check_content(directory)`` loads the folder (:mod:`bot.content.loader`) and adds:
-missing translations (per language), SMS versions over their budget, phone numbers that
+missing translations (per language), SMS versions over their budget (with the date line
+and "0 Menu" the SMS channel adds), phone numbers that
 cannot be dialled, broken web addresses, ``reviewed`` dates older than 12 months, unknown
 fields, and letters that do not belong to the file's language. Each is a ``Problem``
 with ``file:line``; errors make ``python -m bot content check`` exit 1, warnings do not.
@@ -28,7 +29,7 @@ from bot.content.textrules import (
     url_findings,
     url_problem,
 )
-from bot.i18n import catalogs
+from bot.i18n import Translator, catalogs
 from bot.sms.segments import count_segments, is_gsm7
 from bot.translit import APOSTROPHES, normalize_apostrophes, uz_latin_to_cyrillic
 from bot.types import CONTENT_LANGUAGES, FALLBACK_LANGUAGE, LANGUAGES
@@ -67,9 +68,10 @@ class _FileChecker:
     """The checks of one topic file; problems go into a shared list."""
 
     def __init__(self, text: TopicText, path: Path, problems: list[Problem],
-                 menu_labels: dict[str, str], today: date, derives_cyrillic: bool) -> None:
+                 translators: dict[str, Translator], today: date,
+                 derives_cyrillic: bool) -> None:
         self.text, self.path, self.problems = text, path, problems
-        self.menu_labels, self.today = menu_labels, today
+        self.translators, self.today = translators, today
         self.derives_cyrillic = derives_cyrillic  # uz-Cyrl readers get this file transliterated
         self.raw_lines = path.read_text(encoding="utf-8-sig").splitlines()
 
@@ -159,9 +161,10 @@ class _FileChecker:
                 self.add(line, f"sms must use only GSM-7 characters; found {shown}: use - "
                          "instead of —, \" instead of « », no №", code="sms-gsm7")
                 return
-        self._budget(line, text.sms, language, "error")
+        self._budget(line, text.sms, language)
         if self.derives_cyrillic:
-            self._budget(line, uz_latin_to_cyrillic(text.sms), "uz-Cyrl", "warning",
+            # An error too: every Uzbek Cyrillic reader would lose the date otherwise.
+            self._budget(line, uz_latin_to_cyrillic(text.sms), "uz-Cyrl",
                          prefix="in Cyrillic (uz-Cyrl) ")
 
     def _raw_field(self, line: int) -> str:
@@ -173,14 +176,21 @@ class _FileChecker:
             rows.append(row)
         return "\n".join(rows)
 
-    def _budget(self, line: int, sms: str, language: str, severity: Severity,
-                prefix: str = "") -> None:
-        menu_line = f"0 {self.menu_labels.get(language, 'Menu')}"
-        count = count_segments(f"{sms}\n{menu_line}")
+    def _sms_ending(self, language: str) -> tuple[str, str]:
+        """The lines the SMS channel adds after the text and never drops: the date the
+        topic was checked (``bot/render/sms.py``, as sent, from the real catalog) and
+        ``0 Menu``. "1 Back" between them is left out when it does not fit."""
+        t = self.translators[language]
+        reviewed = self.text.reviewed or self.today  # no date: an error reported elsewhere
+        return t("Checked: {date}", date=t.short_date(reviewed)), f"0 {t('Menu')}"
+
+    def _budget(self, line: int, sms: str, language: str, prefix: str = "") -> None:
+        checked, menu_line = self._sms_ending(language)
+        count = count_segments(f"{sms}\n{checked}\n{menu_line}")
         if count.segments > SMS_MAX_SEGMENTS:
             self.add(line, f"sms {prefix}takes {count.segments} SMS segments ({count.encoding}, "
-                     f"{count.units} characters with the '{menu_line}' line); at most "
-                     f"{SMS_MAX_SEGMENTS}: shorten it", severity, "sms-length")
+                     f"{count.units} characters with the '{checked}' and '{menu_line}' lines); "
+                     f"at most {SMS_MAX_SEGMENTS}: shorten it", "error", "sms-length")
 
     def running_text(self) -> None:
         text = self.text
@@ -227,9 +237,9 @@ class _FileChecker:
         return typed if len(typed) == len(value) else value
 
 
-def _menu_labels() -> dict[str, str]:
+def _translators() -> dict[str, Translator]:
     languages = catalogs(ROOT / "locales")
-    return {lang: languages.translator(lang)("Menu") for lang in LANGUAGES}
+    return {lang: languages.translator(lang) for lang in LANGUAGES}
 
 
 def check_content(directory: Path, today: date | None = None) -> CheckReport:
@@ -237,13 +247,13 @@ def check_content(directory: Path, today: date | None = None) -> CheckReport:
     today = today or date.today()
     tree, problems = scan_content(directory)
     problems = list(problems)
-    labels = _menu_labels()
+    translators = _translators()
     for text in sorted(tree.texts.values(), key=lambda t: str(t.path)):
         if text.derived or text.path is None:
             continue
         cyrillic = tree.texts.get((text.topic_id, "uz-Cyrl"))
         derives = text.language == "uz" and cyrillic is not None and cyrillic.derived
-        _FileChecker(text, text.path, problems, labels, today, derives).run()
+        _FileChecker(text, text.path, problems, translators, today, derives).run()
     problems.extend(_missing_translations(directory, tree))
     problems.extend(_unknown_folders(directory))
     return CheckReport(directory, tree, tuple(sorted(problems, key=_order)))
