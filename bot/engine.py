@@ -94,12 +94,17 @@ def normalize_command(text: str) -> str:
     return text
 
 
+def _is_number(word: str) -> bool:
+    """ASCII digits only: "¹" or "٣" pass str.isdigit() but are not menu numbers."""
+    return word.isascii() and word.isdigit()
+
+
 def resolve_option(incoming: Incoming, session: Session) -> str | None:
     """The option a message chooses: a button's id, or a digit naming a numbered line."""
     if incoming.option:
         return incoming.option
     word = normalize_command(incoming.text)
-    if word.isdigit() and word != "0":
+    if _is_number(word) and word != "0":
         index = int(word) - 1
         if 0 <= index < len(session.shown):
             return session.shown[index]
@@ -161,7 +166,7 @@ async def respond(
         return await _choose(ctx, option)
     elif word == MORE_DIGIT:
         handler = more.next_page
-    elif word.isdigit():
+    elif _is_number(word):
         handler = menu.unknown_number
     elif known is None or (session.language is None and is_greeting(incoming.text)):
         reply, new_session = await start.begin(ctx, known_language=known)
