@@ -57,10 +57,10 @@ class Thresholds:
     """
 
     floor: float = 1.5
-    answer: float = 2.0
+    answer: float = 2.5
     gap: float = 0.3
     context: float = 0.7
-    coverage: float = 0.75
+    coverage: float = 2 / 3
     typo: float = 84.0
     ngrams: float = 0.2
 
