@@ -102,6 +102,9 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     session_idle_days: int = 30
     content_poll_seconds: float = 2.0
+    # Each outgoing Bot API call (connect, send, read, wait for a pooled connection): a
+    # stalled call fails the update with 503, so Telegram delivers it again later.
+    telegram_timeout_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

@@ -81,6 +81,9 @@ class TelegramChannel:
         builder = Application.builder().token(settings.telegram_bot_token)
         if settings.telegram_api_base_url:
             builder = builder.base_url(settings.telegram_api_base_url)
+        timeout = settings.telegram_timeout_seconds  # explicit: never wait on Telegram unbounded
+        builder = (builder.connect_timeout(timeout).read_timeout(timeout)
+                   .write_timeout(timeout).pool_timeout(timeout))
         if not settings.telegram_polling:
             builder = builder.updater(None)  # updates come through our own aiohttp route
         self.application = builder.build()
