@@ -10,11 +10,10 @@ import pytest
 from bot.config import ROOT
 from bot.content.loader import load_content
 from bot.content.model import ContentTree
-from bot.engine import HELP_WORDS, respond
-from bot.i18n import catalogs
+from bot.engine import HELP_WORDS
 from bot.matcher.evaluate import load_questions
-from bot.types import Incoming, Reply, Session
 from handlers.emergency import is_emergency
+from tests.conversation import Conversation
 
 DANGER = [
     # ru, also typed in Latin letters, with lookalike letters and typos people make
@@ -83,18 +82,8 @@ def shipped() -> ContentTree:
     return load_content(ROOT / "content")
 
 
-class Chat:
-    def __init__(self, channel: str = "sms") -> None:
-        self.content = shipped()
-        self.session = Session(key="e" * 64)
-        self.channel = channel
-
-    async def say(self, text: str = "", option: str | None = None) -> Reply:
-        incoming = Incoming(channel=self.channel, sender_key=self.session.key,  # type: ignore[arg-type]
-                            text=text, option=option)
-        reply, self.session = await respond(incoming, self.session, self.content,
-                                            catalogs(ROOT / "locales"))
-        return reply
+def Chat(channel: str = "sms") -> Conversation:
+    return Conversation(shipped(), channel=channel, key="e" * 64)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("channel", ["telegram", "sms", "simulator"])

@@ -7,9 +7,9 @@ import pytest
 from bot.config import ROOT
 from bot.content.loader import load_content
 from bot.content.model import ContentTree
-from bot.engine import respond
 from bot.i18n import Catalogs, catalogs
-from bot.types import CONTENT_LANGUAGES, Incoming, Reply, Session
+from bot.types import CONTENT_LANGUAGES, Reply
+from tests.conversation import Conversation
 
 REQUIRED_TOPICS = {
     "permits.russia-patent", "permits.patent-payment", "permits.eaeu-workers",
@@ -27,21 +27,6 @@ def content() -> ContentTree:
 @pytest.fixture(scope="module")
 def languages() -> Catalogs:
     return catalogs(ROOT / "locales")
-
-
-class Conversation:
-    """One person talking to the engine, the session carried between messages."""
-
-    def __init__(self, content: ContentTree, languages: Catalogs, channel: str = "sms") -> None:
-        self.content, self.languages = content, languages
-        self.session = Session(key="k" * 64)
-        self.channel = channel
-
-    async def say(self, text: str = "", option: str | None = None) -> Reply:
-        incoming = Incoming(channel=self.channel, sender_key=self.session.key, text=text,  # type: ignore[arg-type]
-                            option=option)
-        reply, self.session = await respond(incoming, self.session, self.content, self.languages)
-        return reply
 
 
 def digit_for(reply: Reply, option_id: str) -> str:

@@ -12,14 +12,15 @@ import pytest
 from bot.config import ROOT
 from bot.content.loader import derive_uz_cyrillic, load_content
 from bot.content.model import ContentTree, Module, TopicText
-from bot.engine import Context, respond
+from bot.engine import Context
 from bot.i18n import catalogs
 from bot.matcher import build_index, index_for, match
 from bot.matcher.evaluate import evaluate, load_questions, table
 from bot.matcher.normalize import skeleton, skeletons
 from bot.matcher.stem import term
-from bot.types import CONTENT_LANGUAGES, LANGUAGES, Incoming, Reply, Session
+from bot.types import CONTENT_LANGUAGES, LANGUAGES, Incoming, Session
 from handlers.search import did_you_mean
+from tests.conversation import Conversation
 
 # --- folding: one key for every way of typing a word ---------------------------------
 
@@ -220,17 +221,9 @@ def test_a_reloaded_tree_is_searched_with_its_new_words(small):
 # --- through the engine, as every channel sees it -------------------------------------
 
 
-class Chat:
-    def __init__(self, content: ContentTree, channel: str, language: str) -> None:
-        self.content, self.channel = content, channel
-        self.session = Session(key="m" * 64, language=language)
-
-    async def say(self, text: str = "", option: str | None = None) -> Reply:
-        incoming = Incoming(channel=self.channel, sender_key=self.session.key,  # type: ignore[arg-type]
-                            text=text, option=option)
-        reply, self.session = await respond(incoming, self.session, self.content,
-                                            catalogs(ROOT / "locales"))
-        return reply
+def Chat(content: ContentTree, channel: str, language: str) -> Conversation:
+    return Conversation(content, channel=channel, language=language,  # type: ignore[arg-type]
+                        key="m" * 64)
 
 
 @pytest.mark.parametrize("channel", ["telegram", "sms", "simulator"])
