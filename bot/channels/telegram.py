@@ -30,7 +30,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, CallbackQuery, Message, Update, User
 from telegram.constants import ChatMemberStatus, ChatType, UpdateType
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.telegram_send import is_transient, send_reply
@@ -95,7 +95,14 @@ class TelegramChannel:
     async def lifecycle(self, _app: web.Application) -> AsyncIterator[None]:
         """aiohttp cleanup_ctx: initialize (getMe), register, start … stop, shutdown."""
         application = self.application
-        await application.initialize()
+        try:
+            await application.initialize()
+        except InvalidToken:  # its message quotes the token, so it must not reach a log
+            where = " at TELEGRAM_API_BASE_URL" if self.settings.telegram_api_base_url else ""
+            raise ConfigError(
+                f"TELEGRAM_BOT_TOKEN was rejected by the Bot API{where}. Hint: copy the token "
+                "again from @BotFather, or unset TELEGRAM_BOT_TOKEN to serve without Telegram."
+            ) from None
         try:
             if application.updater is not None:
                 await application.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
@@ -302,13 +309,34 @@ async def webhook(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def _cap_library_logs() -> None:
+class _RedactTokens(logging.Filter):
+    """Replaces bot tokens in a record's text, should httpx's request log be let through."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(token in message for token in self.tokens):
+            for token in self.tokens:
+                message = message.replace(token, "<TELEGRAM_BOT_TOKEN>")
+            record.msg, record.args = message, ()
+        return True
+
+
+_REDACT = _RedactTokens()
+
+
+def _cap_library_logs(token: str) -> None:
     """python-telegram-bot logs call parameters (chat ids, texts) at DEBUG; httpx logs
-    each request's URL, which holds the bot token, at INFO."""
+    each request's URL, which holds the bot token, at INFO (and is redacted besides)."""
     for name, level in (("telegram", logging.INFO), ("httpx", logging.WARNING),
                         ("httpcore", logging.WARNING)):
         logger = logging.getLogger(name)
         logger.setLevel(max(logger.level, level))
+    _REDACT.tokens.add(token)
+    logging.getLogger("httpx").addFilter(_REDACT)  # added once: filters are a set
 
 
 def setup(app: web.Application) -> None:
@@ -325,7 +353,7 @@ def setup(app: web.Application) -> None:
                 "python -c 'import secrets; print(secrets.token_urlsafe(32))', or set "
                 "TELEGRAM_POLLING=1 to poll without a webhook."
             )
-    _cap_library_logs()
+    _cap_library_logs(str(settings.telegram_bot_token))
     channel = TelegramChannel(settings, app[SERVICE])
     app[TELEGRAM] = channel
     if not settings.telegram_polling:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,10 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
 def create_engine(url: str) -> AsyncEngine:
     if is_sqlite(url):
+        # aiosqlite logs every statement with its parameters at DEBUG (pseudonyms, the day's
+        # statistics salt): LOG_LEVEL=DEBUG must not copy them into the logs.
+        driver_log = logging.getLogger("aiosqlite")
+        driver_log.setLevel(max(driver_log.level, logging.INFO))
         database = make_url(url).database
         pool: dict[str, Any] = {}
         if database and database != ":memory:":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from aiohttp import web
 
@@ -21,7 +22,9 @@ async def error_middleware(request: web.Request, handler: web.RequestHandler) ->
         if exc.status == 413:
             return json_error(413, "the request body is too large")
         raise
-    except Exception:
-        # Log the type and place only: exception messages can carry user text.
-        log.exception("unhandled error on %s %s", request.method, request.path)
+    except Exception as exc:
+        # Log the type and place only: exception messages can carry user text, and some
+        # libraries quote their configuration (python-telegram-bot quotes a rejected token).
+        log.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.path,
+                  "".join(traceback.format_tb(exc.__traceback__)).rstrip())
         return json_error(500, "internal error; the message was not lost, please retry")
