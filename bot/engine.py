@@ -95,8 +95,9 @@ def normalize_command(text: str) -> str:
 
 
 def _is_number(word: str) -> bool:
-    """ASCII digits only: "¹" or "٣" pass str.isdigit() but are not menu numbers."""
-    return word.isascii() and word.isdigit()
+    """ASCII digits only: "¹" or "٣" pass str.isdigit() but are not menu numbers; nor is a
+    run of thousands of digits, which int() refuses (past 4,300) with a ValueError."""
+    return word.isascii() and word.isdigit() and len(word) <= 9
 
 
 def resolve_option(incoming: Incoming, session: Session) -> str | None:
