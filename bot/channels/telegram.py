@@ -18,6 +18,8 @@ token).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -30,7 +32,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, CallbackQuery, Message, Update, User
 from telegram.constants import ChatMemberStatus, ChatType, UpdateType
-from telegram.error import Forbidden, InvalidToken, TelegramError
+from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.telegram_send import is_transient, send_reply
@@ -93,7 +95,38 @@ class TelegramChannel:
 
     # -- start and stop --------------------------------------------------------------------
     async def lifecycle(self, _app: web.Application) -> AsyncIterator[None]:
-        """aiohttp cleanup_ctx: initialize (getMe), register, start … stop, shutdown."""
+        """aiohttp cleanup_ctx: initialize (getMe), register, start … stop, shutdown.
+
+        A Bot API that cannot be reached at start must not take SMS and the simulator
+        down with it: the channel keeps trying in the background, and until it is up the
+        webhook answers 503 so that Telegram delivers the updates again later.
+        """
+        application = self.application
+        retry: asyncio.Task[None] | None = None
+        try:
+            try:
+                await self._start()
+            except NetworkError as exc:
+                log.error("telegram: Bot API unreachable at start (%s); retrying in the "
+                          "background", type(exc).__name__)
+                retry = asyncio.create_task(self._start_later())
+            yield
+        finally:
+            if retry is not None:
+                retry.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await retry
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+
+    @property
+    def ready(self) -> bool:
+        return self.application.running
+
+    async def _start(self) -> None:
         application = self.application
         try:
             await application.initialize()
@@ -103,21 +136,28 @@ class TelegramChannel:
                 f"TELEGRAM_BOT_TOKEN was rejected by the Bot API{where}. Hint: copy the token "
                 "again from @BotFather, or unset TELEGRAM_BOT_TOKEN to serve without Telegram."
             ) from None
-        try:
-            if application.updater is not None:
-                await application.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
-                log.info("telegram: polling for updates")
-            elif self.settings.public_url:
-                await self._register_webhook()
-            await self._register_commands()
-            await application.start()
-            yield
-        finally:
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.shutdown()
+        if application.updater is not None:
+            await application.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
+            log.info("telegram: polling for updates")
+        elif self.settings.public_url:
+            await self._register_webhook()
+        await self._register_commands()
+        await application.start()
+
+    async def _start_later(self, first_delay: float = 2.0, longest: float = 60.0) -> None:
+        delay = first_delay
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self._start()
+            except NetworkError:
+                delay = min(delay * 2, longest)
+                continue
+            except ConfigError as exc:
+                log.error("telegram: %s", exc)
+                return
+            log.warning("telegram: Bot API reachable, the channel is up")
+            return
 
     async def _register_webhook(self) -> None:
         url = self.settings.public_url + WEBHOOK_PATH
@@ -304,6 +344,8 @@ async def webhook(request: web.Request) -> web.Response:
     update = channel.parse(data)
     if update is None:
         return json_error(400, "the body is not a Telegram Update")
+    if not channel.ready:
+        return json_error(503, "the Telegram channel is starting; please deliver it again")
     if not await channel.deliver(update):
         return json_error(503, "the Bot API did not answer; please deliver the update again")
     return web.json_response({"ok": True})
