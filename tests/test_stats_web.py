@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -159,3 +160,13 @@ async def test_the_range_selects_days(client):
                                 headers=BEARER)
     data = await response.json()
     assert data["total"] == 0 and data["since"] == "2020-01-01"
+
+
+async def test_undecodable_bytes_in_the_authorization_header_are_refused_not_a_500(client):
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    writer.write(b"GET /stats HTTP/1.1\r\nHost: localhost\r\n"
+                 b"Authorization: Bearer \xff\xfe\x80\r\nConnection: close\r\n\r\n")
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    assert status_line.split()[1] == b"401"

@@ -30,11 +30,16 @@ def valid_session(token: str, value: str, now: float) -> bool:
     if not token or not expires.isdigit() or len(expires) > 12:
         return False
     expected = session_value(token, int(expires))
-    return hmac.compare_digest(expected.encode(), value.encode()) and int(expires) > now
+    return hmac.compare_digest(expected.encode(), _bytes(value)) and int(expires) > now
+
+
+def _bytes(text: str) -> bytes:
+    """Header values may carry undecodable bytes (as surrogates); compare them as bytes."""
+    return text.encode("utf-8", "surrogateescape")
 
 
 def token_matches(token: str, given: str) -> bool:
-    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+    return bool(token) and hmac.compare_digest(_bytes(given), token.encode())
 
 
 def bearer(header: str) -> str | None:
