@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Iterable, Iterator
 
 from bot.types import Option, Reply
 
@@ -74,51 +75,50 @@ def render_html(reply: Reply) -> str:
     return "\n\n".join(_wrap(tag, _inline(text, tag)) for tag, text in paragraphs(reply))
 
 
+def _pack(pieces: Iterable[str], separator: str, limit: int) -> list[str]:
+    """Join pieces (each at most ``limit``) greedily into chunks of at most ``limit``."""
+    chunks: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}{separator}{piece}" if current else piece
+        if units(candidate) <= limit:
+            current = candidate
+        else:
+            chunks.extend([current] if current else [])
+            current = piece
+    chunks.extend([current] if current else [])
+    return chunks
+
+
 def _cut(tag: str, text: str, limit: int) -> list[str]:
     """One paragraph as HTML pieces of at most ``limit``: whole lines where they fit."""
     whole = _wrap(tag, _inline(text, tag))
     if units(whole) <= limit:
         return [whole]
     room = limit - units(_wrap(tag, ""))
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        rendered = _inline(line, tag)
-        if units(rendered) > room:  # one line longer than a message: cut it at spaces
-            pieces.extend([current] if current else [])
-            current = ""
-            pieces.extend(_cut_line(line, room))
-            continue
-        candidate = f"{current}\n{rendered}" if current else rendered
-        if units(candidate) <= room:
-            current = candidate
-        else:
-            pieces.append(current)
-            current = rendered
-    pieces.extend([current] if current else [])
-    return [_wrap(tag, piece) for piece in pieces if piece.strip()]
+
+    def lines() -> Iterator[str]:
+        for line in text.split("\n"):
+            rendered = _inline(line, tag)
+            if units(rendered) <= room:
+                yield rendered
+            else:  # one line longer than a message: cut it at spaces
+                yield from _cut_line(line, room)
+
+    return [_wrap(tag, piece) for piece in _pack(lines(), "\n", room) if piece.strip()]
 
 
 def _cut_line(line: str, room: int) -> list[str]:
     """A giant line as escaped pieces cut at spaces (``**`` then shows as typed)."""
-    pieces: list[str] = []
-    current = ""
-    for word in line.split(" "):
-        escaped = _escape(word)
-        while units(escaped) > room:  # a "word" longer than a message: cut inside it
-            pieces.extend([current] if current else [])
-            current = ""
-            head, word = _fit(word, room)
-            pieces.append(_escape(head))
-            escaped = _escape(word)
-        candidate = f"{current} {escaped}" if current else escaped
-        if units(candidate) <= room:
-            current = candidate
-        else:
-            pieces.append(current)
-            current = escaped
-    pieces.extend([current] if current else [])
-    return pieces
+
+    def words() -> Iterator[str]:
+        for word in line.split(" "):
+            while units(_escape(word)) > room:  # a "word" longer than a message: cut it
+                head, word = _fit(word, room)
+                yield _escape(head)
+            yield _escape(word)
+
+    return _pack(words(), " ", room)
 
 
 def _fit(token: str, room: int) -> tuple[str, str]:
@@ -139,19 +139,8 @@ def telegram_messages(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
     space); tags never straddle two messages. The length counted is the HTML source's,
     which is never shorter than the text Telegram counts after parsing it.
     """
-    messages: list[str] = []
-    current = ""
-    for tag, text in paragraphs(reply):
-        for piece in _cut(tag, text, limit):
-            candidate = f"{current}\n\n{piece}" if current else piece
-            if units(candidate) <= limit:
-                current = candidate
-            else:
-                messages.append(current)
-                current = piece
-    if current:
-        messages.append(current)
-    return messages
+    pieces = (piece for tag, text in paragraphs(reply) for piece in _cut(tag, text, limit))
+    return _pack(pieces, "\n\n", limit)
 
 
 def keyboard_rows(options: tuple[Option, ...]) -> list[list[Option]]:
