@@ -9,7 +9,6 @@ is read again at the next poll instead of being reported.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
@@ -66,12 +65,3 @@ class LiveContent:
         self.last_error = None
         log.info("content reloaded: %d topic texts", len(tree.texts))
         return True
-
-    async def watch(self, interval: float) -> None:
-        """Poll for changes until cancelled; a failure never stops the polling."""
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await asyncio.to_thread(self.reload_if_changed)
-            except Exception:  # a bug must not freeze the content for good
-                log.exception("content reload failed; still serving the last good version")
