@@ -66,6 +66,13 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
+def empty_postgres_url(postgres_url: str) -> str:
+    """The run's PostgreSQL database, emptied: counts of rows see this test's alone."""
+    asyncio.run(_truncate(postgres_url))
+    return postgres_url
+
+
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """SQLite in tmp_path, or the run's PostgreSQL database emptied before each test."""
     if os.environ.get("TEST_DATABASE_URL"):

@@ -33,8 +33,8 @@ def simulate(base: str, user: str, text: str) -> dict:
 
 @pytest.mark.db
 @pytest.mark.slow
-def test_a_conversation_moves_between_processes(postgres_url, tmp_path):
-    env = {"DATABASE_URL": postgres_url, "SECRET_KEY": "shared-secret-for-both"}
+def test_a_conversation_moves_between_processes(empty_postgres_url, tmp_path):
+    env = {"DATABASE_URL": empty_postgres_url, "SECRET_KEY": "shared-secret-for-both"}
     with serve(env, tmp_path / "a", tmp_path / "a.log") as (first, _), \
          serve(env, tmp_path / "b", tmp_path / "b.log") as (second, _):
         simulate(first, "walker", "/start")
@@ -100,10 +100,10 @@ async def _rows(url: str, keys: list[str]) -> dict[str, Any]:
 @pytest.mark.db
 @pytest.mark.slow
 def test_a_retry_raced_to_two_processes_is_answered_alike_and_handled_once(
-    postgres_url, tmp_path
+    empty_postgres_url, tmp_path
 ):
     secret = "shared-secret-for-the-race"
-    env = {"DATABASE_URL": postgres_url, "SECRET_KEY": secret, "PUBLIC_URL": PUBLIC_URL,
+    env = {"DATABASE_URL": empty_postgres_url, "SECRET_KEY": secret, "PUBLIC_URL": PUBLIC_URL,
            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TELEGRAM_BOT_TOKEN": "", "ADMIN_TOKEN": "",
            "STATS_FLUSH_SECONDS": "3600"}  # statistics are written when the processes stop
     control, phones = "+996559999999", [f"+99655{n:07d}" for n in range(6)]
@@ -121,7 +121,7 @@ def test_a_retry_raced_to_two_processes_is_answered_alike_and_handled_once(
             assert answers[0][1] == answers[1][1], "the two processes answered differently"
             assert answers[0][1] == expected
     keys = [sender_key(secret, "sms", phone) for phone in (control, *phones)]
-    rows = asyncio.run(_rows(postgres_url, keys))
+    rows = asyncio.run(_rows(empty_postgres_url, keys))
     assert len(rows["sessions"]) == len(phones) + 1
     assert len(set(rows["sessions"].values())) == 1, rows["sessions"]  # all where control is
     assert rows["claims"] == 2 * len(phones) + 2
