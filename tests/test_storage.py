@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event
+
 from bot.config import database_url as normalize_url
 from bot.storage.db import create_engine
 from bot.storage.store import Store
@@ -79,3 +81,80 @@ def test_heroku_postgres_url_is_rewritten(tmp_path):
     url = normalize_url("postgres://u:p@host:5432/db?sslmode=require", tmp_path)
     assert url == "postgresql+asyncpg://u:p@host:5432/db?ssl=require"
     assert normalize_url(None, tmp_path).startswith("sqlite+aiosqlite:///")
+
+
+def _count_transactions(store: Store) -> list[int]:
+    """How many transactions the store begins (SQLAlchemy's own event, no patching)."""
+    begun = [0]
+
+    def on_begin(_conn: object) -> None:
+        begun[0] += 1
+
+    event.listen(store.engine.sync_engine, "begin", on_begin)
+    return begun
+
+
+async def test_many_concurrent_messages_share_few_transactions(database_url):
+    """Group commit: 100 people's claim, load and save go through in a handful of
+    transactions, and each gets exactly its own result."""
+    store = await _store(database_url)
+    begun = _count_transactions(store)
+    try:
+        async def one_message(i: int) -> tuple[bool, Session]:
+            claim = await store.claim("sms", f"SM{i:04d}")
+            session = await store.load(f"person-{i}")
+            await store.save(session.evolve(language="ky", page=i))
+            await store.remember_response("sms", f"SM{i:04d}", f"<answer {i}>")
+            return claim.new, session
+
+        results = await asyncio.gather(*(one_message(i) for i in range(100)))
+        assert all(new for new, _ in results)
+        assert [s.key for _, s in results] == [f"person-{i}" for i in range(100)]
+        assert begun[0] <= 20, f"{begun[0]} transactions for 400 operations"
+        for i in (0, 57, 99):
+            assert (await store.load(f"person-{i}")).page == i
+            assert (await store.claim("sms", f"SM{i:04d}")).response == f"<answer {i}>"
+    finally:
+        await store.engine.dispose()
+
+
+async def test_a_load_queued_beside_a_save_sees_the_save(database_url):
+    store = await _store(database_url)
+    try:
+        _, loaded = await asyncio.gather(
+            store.save(Session(key="same", language="tg", position="module:rights")),
+            store.load("same"))
+        assert (loaded.language, loaded.position) == ("tg", "module:rights")
+    finally:
+        await store.engine.dispose()
+
+
+async def test_one_broken_session_does_not_lose_the_others(database_url):
+    """A session that cannot be written fails alone: the messages batched with it are kept."""
+    store = await _store(database_url)
+    try:
+        broken = Session(key="broken", shown=(object(),))  # type: ignore[arg-type]  # not JSON
+        results = await asyncio.gather(
+            *(store.save(Session(key=f"fine-{i}", language="uz")) for i in range(5)),
+            store.save(broken), store.claim("sms", "SM-beside"),
+            return_exceptions=True)
+        assert isinstance(results[5], TypeError)
+        assert results[:5] == [None] * 5 and results[6].new
+        assert await store.count_sessions() == 5
+        assert (await store.load("fine-3")).language == "uz"
+    finally:
+        await store.engine.dispose()
+
+
+async def test_a_cancelled_caller_does_not_stop_the_others(database_url):
+    store = await _store(database_url)
+    try:
+        doomed = asyncio.create_task(store.save(Session(key="gone-away", language="ru")))
+        others = [asyncio.create_task(store.save(Session(key=f"k{i}"))) for i in range(3)]
+        await asyncio.sleep(0)
+        doomed.cancel()
+        await asyncio.gather(*others)
+        assert (await store.load("k2")).key == "k2"
+        assert await store.count_sessions() >= 3
+    finally:
+        await store.engine.dispose()

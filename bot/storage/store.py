@@ -1,29 +1,29 @@
 """Sessions and processed message ids, over one async engine.
 
 Writes are single atomic statements (``INSERT … ON CONFLICT``), so two processes on one
-PostgreSQL — or two tasks on one SQLite file — cannot both win a race.
+PostgreSQL — or two tasks on one SQLite file — cannot both win a race. The hot path (load,
+save, delete, claim, remember) goes through a group commit (``groupcommit.py``): what
+concurrent messages ask for is done in one transaction of a few multi-row statements.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.db import sessionmaker
+from bot.storage.groupcommit import GroupCommit
 from bot.storage.models import ProcessedMessage, SessionRow
 from bot.types import Session
-
-
-def _insert(engine: AsyncEngine, table: Any) -> Any:
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def _aware(value: datetime) -> datetime:
@@ -77,47 +77,85 @@ class Claim:
     response: str | None = None
 
 
+# The operations of the hot path, as the group commit queues them.
+@dataclass(frozen=True)
+class _Load:
+    key: str
+
+
+@dataclass(frozen=True)
+class _Write:
+    key: str
+    session: Session | None  # None: delete
+
+
+@dataclass(frozen=True)
+class _Claim:
+    channel: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class _Remember:
+    channel: str
+    message_id: str
+    response: str
+
+
+_Op = _Load | _Write | _Claim | _Remember
+
+
+def _message_key(channel: str, message_id: str) -> tuple[str, str]:
+    return channel, message_id[:128]
+
+
+def _is_outage(exc: BaseException) -> bool:
+    """The database itself failed (not one operation's data): retrying alone won't help."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError)
+
+
 class Store:
-    """The hot path (load, save, claim, remember) is Core statements built once, on a bare
-    connection: the ORM session and per-call statement building were a quarter of each
-    message's CPU time in ``bench/bench_webhooks.py``."""
+    """The hot path is Core statements built once, run in batches: the ORM and one
+    transaction per operation were most of each message's CPU time in
+    ``bench/bench_webhooks.py``."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine)
+        self._dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         sessions, processed = SessionRow.__table__, ProcessedMessage.__table__
-        self._load = select(sessions).where(sessions.c.key == bindparam("k"))
-        upsert = _insert(engine, sessions)
+        self._table = processed
+        self._load_many = select(sessions).where(
+            sessions.c.key.in_(bindparam("keys", expanding=True)))
+        self._delete_many = delete(sessions).where(
+            sessions.c.key.in_(bindparam("keys", expanding=True)))
+        upsert = self._dialect.insert(sessions)
         self._upsert = upsert.on_conflict_do_update(
             index_elements=[sessions.c.key],
             set_={c.name: upsert.excluded[c.name] for c in sessions.columns if c.name != "key"},
         )
-        self._claim = _insert(engine, processed).on_conflict_do_nothing(
-            index_elements=["channel", "message_id"])
-        self._answer = select(processed.c.response).where(
-            processed.c.channel == bindparam("c"), processed.c.message_id == bindparam("m"))
+        self._answers = select(processed.c.channel, processed.c.message_id,
+                               processed.c.response).where(
+            tuple_(processed.c.channel, processed.c.message_id).in_(
+                bindparam("ids", expanding=True)))
         self._remember = update(processed).where(
             processed.c.channel == bindparam("c"), processed.c.message_id == bindparam("m")
         ).values(response=bindparam("r"))
+        self._batches: GroupCommit[_Op, Any] = GroupCommit(self._run_batch)
 
     # -- sessions ---------------------------------------------------------------------
     async def load(self, key: str) -> Session:
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(self._load, {"k": key})).first()
-            await conn.rollback()
-        return session_from_row(row) if row is not None else Session(key=key)
+        session: Session = await self._batches.submit(_Load(key))
+        return session
 
     async def save(self, session: Session) -> None:
         """Upsert the session, or delete it when the person asked to be forgotten."""
-        if session.forget:
-            await self.delete(session.key)
-            return
-        async with self.engine.begin() as conn:
-            await conn.execute(self._upsert, _values(session))
+        await self._batches.submit(_Write(session.key, None if session.forget else session))
 
     async def delete(self, key: str) -> None:
-        async with self._sessions() as db, db.begin():
-            await db.execute(delete(SessionRow).where(SessionRow.key == key))
+        await self._batches.submit(_Write(key, None))
 
     async def purge_idle(self, days: int = 30, now: datetime | None = None) -> int:
         """Delete sessions idle for ``days``; returns how many went."""
@@ -134,19 +172,83 @@ class Store:
     # -- de-duplication -------------------------------------------------------------------
     async def claim(self, channel: str, message_id: str) -> Claim:
         """Record a message id as handled; if it was already, return the stored answer."""
-        row = {"channel": channel, "message_id": message_id[:128],
-               "created_at": datetime.now(UTC)}
-        async with self.engine.begin() as conn:
-            result = await conn.execute(self._claim, row)
-            if getattr(result, "rowcount", 0) == 1:
-                return Claim(new=True)
-            earlier = await conn.execute(self._answer, {"c": channel, "m": message_id[:128]})
-            return Claim(new=False, response=earlier.scalar())
+        claim: Claim = await self._batches.submit(_Claim(*_message_key(channel, message_id)))
+        return claim
 
     async def remember_response(self, channel: str, message_id: str, response: str) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(self._remember,
-                               {"c": channel, "m": message_id[:128], "r": response})
+        await self._batches.submit(_Remember(*_message_key(channel, message_id), response))
+
+    # -- one batch ------------------------------------------------------------------------
+    async def _run_batch(self, ops: Sequence[_Op]) -> list[Any]:
+        """One transaction for the batch; if it fails on one operation's data rather than
+        an outage, each operation is tried alone so the others still go through."""
+        try:
+            async with self.engine.begin() as conn:
+                return await self._statements(conn, ops)
+        except Exception as exc:
+            if len(ops) == 1 or _is_outage(exc):
+                raise
+        results: list[Any] = []
+        for op in ops:
+            try:
+                async with self.engine.begin() as conn:
+                    results.extend(await self._statements(conn, [op]))
+            except Exception as exc:  # handed to that operation's caller
+                results.append(exc)
+        return results
+
+    async def _statements(self, conn: AsyncConnection, ops: Sequence[_Op]) -> list[Any]:
+        """Writes first, so a load sees every save queued beside it; rows in key order, so
+        two processes' batches lock rows in the same order and cannot deadlock."""
+        writes = {op.key: op.session for op in ops if isinstance(op, _Write)}
+        gone = sorted(key for key, session in writes.items() if session is None)
+        kept = [_values(writes[key]) for key in sorted(writes)  # type: ignore[arg-type]
+                if writes[key] is not None]
+        answers = {(op.channel, op.message_id): op.response
+                   for op in ops if isinstance(op, _Remember)}
+        claims = list(dict.fromkeys((op.channel, op.message_id)
+                                    for op in ops if isinstance(op, _Claim)))
+        loads = sorted({op.key for op in ops if isinstance(op, _Load)})
+        if gone:
+            await conn.execute(self._delete_many, {"keys": gone})
+        if kept:
+            await conn.execute(self._upsert, kept)
+        if answers:
+            await conn.execute(self._remember, [{"c": c, "m": m, "r": r}
+                                                for (c, m), r in sorted(answers.items())])
+        claimed = await self._claim_all(conn, sorted(claims)) if claims else {}
+        sessions: dict[str, Session] = {}
+        if loads:
+            rows = await conn.execute(self._load_many, {"keys": loads})
+            sessions = {row.key: session_from_row(row) for row in rows}
+        results: list[Any] = []
+        for op in ops:
+            if isinstance(op, _Load):
+                results.append(sessions.get(op.key) or Session(key=op.key))
+            elif isinstance(op, _Claim):
+                # The first claimant in the batch owns a new id; a second is a retry.
+                results.append(claimed.pop((op.channel, op.message_id), Claim(new=False)))
+            else:
+                results.append(None)
+        return results
+
+    async def _claim_all(self, conn: AsyncConnection,
+                         ids: list[tuple[str, str]]) -> dict[tuple[str, str], Claim]:
+        """Insert the ids that are new (one statement); the others get their stored answer."""
+        now = datetime.now(UTC)
+        insert = self._dialect.insert(self._table).values(
+            [{"channel": c, "message_id": m, "created_at": now} for c, m in ids]
+        ).on_conflict_do_nothing(index_elements=["channel", "message_id"])
+        inserted = await conn.execute(insert.returning(self._table.c.channel,
+                                                       self._table.c.message_id))
+        claimed = {(row.channel, row.message_id): Claim(new=True) for row in inserted}
+        earlier = [key for key in ids if key not in claimed]
+        if earlier:
+            rows = await conn.execute(self._answers, {"ids": earlier})
+            for row in rows:
+                claimed[(row.channel, row.message_id)] = Claim(new=False,
+                                                               response=row.response)
+        return claimed
 
     async def release(self, channel: str, message_id: str) -> None:
         """Forget a claim whose handling failed, so that the retry is handled afresh."""
