@@ -29,6 +29,7 @@ import logging
 import time
 import traceback
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from aiohttp import web
@@ -39,6 +40,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.config import Settings
 from bot.engine import STOP_WORDS, normalize_command
+from bot.i18n import Catalogs
 from bot.phone import country_from_phone, language_for_country
 from bot.privacy import sender_key
 from bot.render.sms import render_notice, render_sms_messages
@@ -189,7 +191,16 @@ async def answer(service: BotService, settings: Settings, inbound: Inbound) -> s
         return EMPTY
     if inbound.media:
         reply = _with_media_note(service, reply)
-    return twiml(render_sms_messages(reply, latin=session.latin, catalogs=service.catalogs))
+    return reply_twiml(reply, session.latin, service.catalogs)
+
+
+@lru_cache(maxsize=2048)
+def reply_twiml(reply: Reply, latin: bool, catalogs: Catalogs) -> str:
+    """The TwiML of a reply. Cached: most answers are the same few hundred topic pages and
+    menus, and paging and segment counting were a sixth of an SMS's CPU time in
+    ``bench/bench_webhooks.py``; a reply (frozen, hashable) carries everything the text
+    depends on, so an edited topic makes a new key rather than a stale hit."""
+    return twiml(render_sms_messages(reply, latin=latin, catalogs=catalogs))
 
 
 def _with_media_note(service: BotService, reply: Reply) -> Reply:
