@@ -77,11 +77,11 @@ class Translator:
 
     def date(self, value: date) -> str:
         """``28 ноября 2026 г.``, ``2026-ж., 28-ноябрь``, ``28-noyabr, 2026`` (CLDR "long")."""
-        return self._gsm(format_date(value, "long", locale=self.locale))
+        return self._gsm(_format_date(value, "long", self.locale))
 
     def short_date(self, value: date) -> str:
         """``28.11.2026``, ``28/11/26``: digits only, for SMS where every letter costs."""
-        return self._gsm(format_date(value, "short", locale=self.locale))
+        return self._gsm(_format_date(value, "short", self.locale))
 
     def number(self, value: float | Decimal) -> str:
         """``4 200`` (ru, ky, tg, uz), ``4,200`` (en); whole numbers without decimals."""
@@ -114,6 +114,13 @@ class Translator:
             return text
         return text.replace("‘", "'").replace("’", "'").replace("\u00a0", " ").replace(
             "\u202f", " ")
+
+
+@lru_cache(maxsize=4096)
+def _format_date(value: date, form: str, locale: str) -> str:
+    """Babel parses the CLDR pattern on every call; a reply shows one of a few dozen
+    review dates, so each is formatted once per language."""
+    return format_date(value, form, locale=locale)
 
 
 class Catalogs:
