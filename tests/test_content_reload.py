@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
-from bot.config import ROOT
+from bot.channels import sms
+from bot.config import ROOT, Secret
 from bot.web.app import create_app
 from tests.conftest import make_settings
+from tests.test_sms import TOKEN, Handset
 
 POLL = 0.1
 DEADLINE = 5.0  # "within a few seconds"
@@ -121,3 +123,22 @@ async def test_a_deleted_translation_falls_back_to_russian_live(app_client, cont
     await wait_for(russian, "the Russian text replaces the deleted translation")
     text = await topic_text(app_client, "tg")
     assert "тарҷума нашудааст" in text  # the one-line note, in Tajik
+
+
+async def test_an_edit_reaches_sms_readers_too(aiohttp_client, tmp_path, database_url, content):
+    """SMS answers are cached by reply: an edited topic must still reach the handset."""
+    settings = make_settings(tmp_path, database_url, content_dir=content,
+                             content_poll_seconds=POLL, twilio_auth_token=Secret(TOKEN))
+    client = await aiohttp_client(create_app(settings, extensions=[sms.setup]))
+    path = content / "ru" / f"{TOPIC}.md"
+    assert "112" in "\n".join(await Handset(client).send("помогите"))
+    raw = path.read_text(encoding="utf-8")
+    start = raw.index("sms: >-\n")
+    end = raw.index("\n---", start)
+    new_text = "Звоните 112, это бесплатно. Правка для проверки SMS."
+    path.write_text(raw[:start] + f"sms: >-\n  {new_text}" + raw[end:], encoding="utf-8")
+
+    async def served() -> bool:
+        return new_text in "\n".join(await Handset(client).send("помогите"))
+
+    await wait_for(served, "the edited SMS text is served")
