@@ -50,7 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8090)
     args = parser.parse_args()
-    # No access log: the real service logs no request line either.
+    # No access log: the real service logs no line for an answered request either.
     web.run_app(create_app(), host="127.0.0.1", port=args.port, print=None, access_log=None)
 
 

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.storage.migrate import upgrade
+from bot.web.accesslog import AccessLogger
 from bot.web.app import create_app
 
 
@@ -30,5 +31,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"Serving on http://localhost:{args.port or settings.port} (simulator at /)",
           flush=True)
     web.run_app(app, host=args.host, port=args.port or settings.port, print=None,
-                shutdown_timeout=10)
+                shutdown_timeout=10, access_log_class=AccessLogger)
     return 0
