@@ -99,22 +99,30 @@ class Detector:
 
     def __init__(self, profiles: Mapping[tuple[str, str], Profile]) -> None:
         self._profiles = profiles
+        # People write the same few thousand words; scoring one under five profiles is
+        # most of a detection, so each word is scored once (10,000 words: a few MB at most).
+        self._word_scores = lru_cache(maxsize=10_000)(self._score_word)
+
+    def _score_word(self, word: str) -> tuple[str, tuple[tuple[str, float], ...]]:
+        """The word's script, and its log-likelihood under each family with that script."""
+        script = script_of(word)
+        return script, tuple((family, profile.score(word))
+                             for family in (*OUR_FAMILIES, "en")
+                             if (profile := self._profiles.get((family, script))) is not None)
 
     def family_scores(self, tokens: list[str], text: str) -> dict[str, float]:
         """Log-likelihood of the words under each family, plus distinctive-letter evidence."""
-        scores: dict[str, float] = {}
-        latin_only = all(script_of(w) == "Latn" for w in tokens)
-        for family in (*OUR_FAMILIES, "en"):
-            if family == "en" and not latin_only:
-                continue
-            total = 0.0
-            for word in tokens:
-                profile = self._profiles.get((family, script_of(word)))
-                if profile is None:
-                    break
-                total += profile.score(word)
-            else:
-                scores[family] = total
+        scored = [self._word_scores(word) for word in tokens]
+        latin_only = all(script == "Latn" for script, _ in scored)
+        families = [f for f in (*OUR_FAMILIES, "en") if f != "en" or latin_only]
+        scores: dict[str, float] = dict.fromkeys(families, 0.0)
+        for _, by_family in scored:
+            seen = dict(by_family)
+            for family in list(scores):
+                if family in seen:
+                    scores[family] += seen[family]
+                else:  # no profile of this family in the word's script: out of the race
+                    del scores[family]
         for letters, families in _LETTER_EVIDENCE:
             hits = min(3, sum(text.count(letter) for letter in letters))
             for family in families:
