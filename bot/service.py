@@ -6,8 +6,9 @@ store for a conversation. Listeners (statistics) hear about every answered messa
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,16 +34,25 @@ class BotService:
     listeners: list[Listener] = field(default_factory=list)
     _store_down: bool = False
 
-    async def handle(self, incoming: Incoming) -> tuple[Reply, Session]:
-        """Answer one message. If the database is down, answer from content alone."""
-        session = await self._load(incoming.sender_key)
-        admitted, session = admit(session, datetime.now(UTC))
+    async def handle(self, incoming: Incoming, session: Awaitable[Session] | None = None,
+                     wait_for_save: bool = True) -> tuple[Reply, Session]:
+        """Answer one message. If the database is down, answer from content alone.
+
+        ``session``: a load already queued (``store.load_soon``), e.g. beside the channel's
+        claim of the message id so that both share one transaction. ``wait_for_save=False``
+        returns once the save is queued: the caller must await a later store operation
+        (its commit means this one's) before it answers.
+        """
+        loaded = await self._load(incoming.sender_key, session)
+        admitted, loaded = admit(loaded, datetime.now(UTC))
         if admitted:
-            reply, new_session = await respond(incoming, session, self.content.tree,
+            reply, new_session = await respond(incoming, loaded, self.content.tree,
                                                self.catalogs)
         else:
-            reply, new_session = self._limited(session), session
-        await self._save(new_session)
+            reply, new_session = self._limited(loaded), loaded
+        saved = self._save(new_session)
+        if wait_for_save:
+            await saved
         for listener in self.listeners:
             listener(incoming, reply)
         return reply, new_session
@@ -63,20 +73,30 @@ class BotService:
         except SQLAlchemyError as exc:
             self._fault(exc)
 
-    async def _load(self, key: str) -> Session:
+    async def _load(self, key: str, queued: Awaitable[Session] | None = None) -> Session:
         try:
-            session = await self.store.load(key)
+            session = await (queued or self.store.load_soon(key))
         except (SQLAlchemyError, OSError) as exc:
             self._fault(exc)
             return Session(key=key)
         self._recovered()
         return session
 
-    async def _save(self, session: Session) -> None:
-        try:
-            await self.store.save(session)
-        except (SQLAlchemyError, OSError) as exc:
-            self._fault(exc)
+    def _save(self, session: Session) -> asyncio.Future[None]:
+        """The save, queued now; awaiting the future never raises (a fault is logged)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def settle(saved: asyncio.Future[None]) -> None:
+            exc = None if saved.cancelled() else saved.exception()
+            if isinstance(exc, SQLAlchemyError | OSError):
+                self._fault(exc)
+            elif exc is not None:
+                log.error("session not saved: %s", type(exc).__name__)
+            if not done.done():
+                done.set_result(None)
+
+        self.store.save_soon(session).add_done_callback(settle)
+        return done
 
     def _fault(self, exc: Exception) -> None:
         if not self._store_down:  # once per outage, not once per message

@@ -46,8 +46,8 @@ from bot.privacy import sender_key
 from bot.render.sms import render_notice, render_sms_messages
 from bot.service import BotService
 from bot.sms.text import clean_inbound
-from bot.storage.store import Store
-from bot.types import FALLBACK_LANGUAGE, Incoming, Reply
+from bot.storage.store import Claim, Store
+from bot.types import FALLBACK_LANGUAGE, Incoming, Reply, Session
 from bot.web.keys import SERVICE, SETTINGS, STORE
 
 log = logging.getLogger(__name__)
@@ -150,48 +150,60 @@ async def twilio_webhook(request: web.Request) -> web.Response:
     inbound = parse_inbound(request, form)
     if not inbound.sender:
         return web.Response(status=400, text="no From")
-    store = request.app[STORE]
+    store, service = request.app[STORE], request.app[SERVICE]
+    key = sender_key(settings.secret_key, CHANNEL, inbound.sender)
+    # Queued together, the claim and the session share one transaction.
+    claimed = store.claim_soon(CHANNEL, inbound.message_key) if inbound.message_key else None
+    session = store.load_soon(key)
     owned = False
     if inbound.message_key:
-        owned, earlier = await _claim(store, inbound.message_key)
+        owned, earlier = await _claim(store, inbound.message_key, claimed)
         if earlier is not None:
+            _discard(session)
             return _xml(earlier)  # a retry: the first answer, and nothing changes
     try:
-        body = await answer(request.app[SERVICE], settings, inbound)
+        # When the answer is kept for retries, that write commits the session's save too.
+        body = await answer(service, inbound, key, session, wait_for_save=not owned)
     except Exception as exc:
         # Type and place only: an exception's message could carry the person's text.
         log.error("SMS answer failed: %s\n%s", type(exc).__name__,
                   "".join(traceback.format_tb(exc.__traceback__)))
         if owned and inbound.message_key:
             await _release(store, inbound.message_key)
-        return _xml(_sorry(request.app[SERVICE], inbound))
+        return _xml(_sorry(service, inbound))
     if owned and inbound.message_key:
         await _remember(store, inbound.message_key, body)
     return _xml(body)
 
 
-async def answer(service: BotService, settings: Settings, inbound: Inbound) -> str:
+def _discard(future: asyncio.Future[Any]) -> None:
+    """A queued load we no longer need: its outcome, even an outage, is not an error."""
+    future.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+
+async def answer(service: BotService, inbound: Inbound, key: str,
+                 session: asyncio.Future[Session], wait_for_save: bool = True) -> str:
     """The TwiML for one inbound message (the imperative part: loads and saves a session)."""
-    key = sender_key(settings.secret_key, CHANNEL, inbound.sender)
     country = country_from_phone(inbound.sender)
     word = normalize_command(inbound.text)
     twilio_stopped = (inbound.text.strip().lower() in TWILIO_OPT_OUT
                       or inbound.opt_out_type == "STOP")
     if not inbound.text:
-        return await _notice(service, key, country, media=inbound.media > 0)
+        return await _notice(service, session, country, media=inbound.media > 0)
     if twilio_stopped and word not in STOP_WORDS:
+        _discard(session)
         await service.forget(key)  # a stop word of Twilio's Advanced Opt-Out, not ours
         return EMPTY
     incoming = Incoming(channel=CHANNEL, sender_key=key, text=inbound.text,
                         country_hint=country)
-    reply, session = await service.handle(incoming)
-    if word in STOP_WORDS and not session.forget:
+    reply, after = await service.handle(incoming, session, wait_for_save=wait_for_save)
+    if word in STOP_WORDS and not after.forget:
         await service.forget(key)  # e.g. rate-limited: a STOP still deletes
     if twilio_stopped:
         return EMPTY
     if inbound.media:
         reply = _with_media_note(service, reply)
-    return reply_twiml(reply, session.latin, service.catalogs)
+    return reply_twiml(reply, after.latin, service.catalogs)
 
 
 @lru_cache(maxsize=2048)
@@ -209,12 +221,13 @@ def _with_media_note(service: BotService, reply: Reply) -> Reply:
     return replace(reply, blocks=(note, *reply.blocks))
 
 
-async def _notice(service: BotService, key: str, country: str | None, media: bool) -> str:
+async def _notice(service: BotService, session: asyncio.Future[Session],
+                  country: str | None, media: bool) -> str:
     """An empty message or a picture alone: a polite line, and no change to the session."""
     language, latin = language_for_country(country) or FALLBACK_LANGUAGE, False
     try:
-        session = await service.store.load(key)
-        language, latin = session.language or language, session.latin
+        known = await session
+        language, latin = known.language or language, known.latin
     except (SQLAlchemyError, OSError):
         pass  # the database is down: the country's language will do
     t = service.catalogs.translator(language)
@@ -231,7 +244,8 @@ def _sorry(service: BotService, inbound: Inbound) -> str:
                                 language)])
 
 
-async def _claim(store: Store, message_key: str) -> tuple[bool, str | None]:
+async def _claim(store: Store, message_key: str,
+                 first: asyncio.Future[Claim] | None = None) -> tuple[bool, str | None]:
     """(this request owns the message, the earlier answer if it is a retry).
 
     A retry that arrives while the first attempt is still running waits for its answer;
@@ -241,10 +255,11 @@ async def _claim(store: Store, message_key: str) -> tuple[bool, str | None]:
     deadline = time.monotonic() + DUPLICATE_WAIT_SECONDS
     while True:
         try:
-            claim = await store.claim(CHANNEL, message_key)
+            claim = await (first or store.claim_soon(CHANNEL, message_key))
         except (SQLAlchemyError, OSError) as exc:
             log.warning("SMS de-duplication unavailable: %s", type(exc).__name__)
             return False, None
+        first = None
         if claim.new:
             return True, None
         if claim.response is not None:

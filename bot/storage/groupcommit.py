@@ -37,11 +37,19 @@ class GroupCommit(Generic[Op, Result]):
 
     async def submit(self, op: Op) -> Result:
         """Queue ``op`` and wait until the transaction holding it has committed."""
+        return await self.queue(op)
+
+    def queue(self, op: Op) -> asyncio.Future[Result]:
+        """Queue ``op`` now; the future is done once its transaction has committed.
+
+        Operations queued before the caller next awaits share a batch, and batches commit
+        in order: awaiting a later operation also means every earlier one is committed.
+        """
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._pending.append((op, future))
         if self._runner is None:
             self._runner = asyncio.create_task(self._run())
-        return await future
+        return future
 
     async def _run(self) -> None:
         batch: list[tuple[Op, asyncio.Future[Result]]] = []

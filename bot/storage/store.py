@@ -8,6 +8,7 @@ concurrent messages ask for is done in one transaction of a few multi-row statem
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -147,12 +148,19 @@ class Store:
 
     # -- sessions ---------------------------------------------------------------------
     async def load(self, key: str) -> Session:
-        session: Session = await self._batches.submit(_Load(key))
-        return session
+        return await self.load_soon(key)
+
+    def load_soon(self, key: str) -> asyncio.Future[Session]:
+        """Queue a load now (see ``GroupCommit.queue``): a claim queued beside it shares
+        its transaction."""
+        return self._batches.queue(_Load(key))
 
     async def save(self, session: Session) -> None:
         """Upsert the session, or delete it when the person asked to be forgotten."""
-        await self._batches.submit(_Write(session.key, None if session.forget else session))
+        await self.save_soon(session)
+
+    def save_soon(self, session: Session) -> asyncio.Future[None]:
+        return self._batches.queue(_Write(session.key, None if session.forget else session))
 
     async def delete(self, key: str) -> None:
         await self._batches.submit(_Write(key, None))
@@ -172,8 +180,10 @@ class Store:
     # -- de-duplication -------------------------------------------------------------------
     async def claim(self, channel: str, message_id: str) -> Claim:
         """Record a message id as handled; if it was already, return the stored answer."""
-        claim: Claim = await self._batches.submit(_Claim(*_message_key(channel, message_id)))
-        return claim
+        return await self.claim_soon(channel, message_id)
+
+    def claim_soon(self, channel: str, message_id: str) -> asyncio.Future[Claim]:
+        return self._batches.queue(_Claim(*_message_key(channel, message_id)))
 
     async def remember_response(self, channel: str, message_id: str, response: str) -> None:
         await self._batches.submit(_Remember(*_message_key(channel, message_id), response))
