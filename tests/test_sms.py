@@ -434,3 +434,16 @@ async def test_the_number_and_the_text_are_neither_stored_nor_logged(sms_client,
     path = Path(url.split("///", 1)[1])
     raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     assert raw and b"996700987654" not in raw and secret_words.encode() not in raw
+
+
+async def test_the_session_is_committed_before_the_answer_goes_out(sms_client, sms_settings):
+    """The session's save rides on the commit of the answer kept for retries: when Twilio
+    has the TwiML, another process (a separate engine here) already sees the new place."""
+    for _ in range(5):
+        phone = Handset(sms_client)
+        await main_menu(phone, "ky")
+        seen = await session_of(sms_settings, phone.phone)
+        assert (seen.language, seen.position) == ("ky", "root"), seen
+        menu = await phone.send("/start")
+        await phone.send(digit(menu, CONTENT.module("permits").title("ky")))
+        assert (await session_of(sms_settings, phone.phone)).position == "module:permits"
