@@ -103,35 +103,62 @@ def _begins(stem: str, word: str) -> bool:
     return word == stem if len(stem) <= 3 else word.startswith(stem)
 
 
-def _find(phrase: tuple[str, ...], words: list[str]) -> list[int] | None:
-    """Positions of the phrase's words in the message, or None when it is not there."""
-    for start, word in enumerate(words):
-        if not _begins(phrase[0], word):
-            continue
-        positions, at = [start], start
-        for stem in phrase[1:]:
-            nxt = next((i for i in range(at + 1, min(at + 4, len(words)))
-                        if _begins(stem, words[i])), None)
-            if nxt is None:
-                break
-            positions.append(nxt)
-            at = nxt
-        else:
-            return positions
-    return None
+def _rest(phrase: tuple[str, ...], words: list[str], start: int) -> list[int] | None:
+    """Positions of the phrase in the message when its first word is at ``start``."""
+    positions, at = [start], start
+    for stem in phrase[1:]:
+        nxt = next((i for i in range(at + 1, min(at + 4, len(words)))
+                    if _begins(stem, words[i])), None)
+        if nxt is None:
+            return None
+        positions.append(nxt)
+        at = nxt
+    return positions
 
+
+Phrases = tuple[tuple[str, ...], ...]
+#: Phrases by their first word: stems of up to three letters whole, longer ones by their
+#: first four letters (a word can only begin with such a stem if it shares them).
+_Index = tuple[dict[str, list[tuple[str, ...]]], dict[str, list[tuple[str, ...]]]]
+
+
+@cache
+def _index(phrases: Phrases) -> _Index:
+    whole: dict[str, list[tuple[str, ...]]] = {}
+    by_prefix: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        first = phrase[0]
+        if len(first) <= 3:
+            whole.setdefault(first, []).append(phrase)
+        else:
+            by_prefix.setdefault(first[:4], []).append(phrase)
+    return whole, by_prefix
+
+
+def _occurrences(phrases: Phrases, words: list[str]) -> dict[tuple[str, ...], list[int]]:
+    """Each phrase found in the message, with its positions at the first place it starts.
+
+    The message's words are looked up in an index of first words, instead of trying every
+    phrase at every word: about 300 checks a message came down to a few look-ups.
+    """
+    whole, by_prefix = _index(phrases)
+    found: dict[tuple[str, ...], list[int]] = {}
+    for start, word in enumerate(words):
+        for phrase in (*whole.get(word, ()), *by_prefix.get(word[:4], ())):
+            if phrase in found or not _begins(phrase[0], word):
+                continue
+            positions = _rest(phrase, words, start)
+            if positions is not None:
+                found[phrase] = positions
+    return found
 
 
 def is_emergency(text: str) -> bool:
     """Whether a message speaks of danger (see the module docstring for the two kinds)."""
     for words in (skeletons(text, "ru"), skeletons(text, None)):
-        if any(_find(phrase, words) is not None for phrase in _danger()):
+        if _occurrences(_danger(), words):
             return True
-        used: set[int] = set()
-        for phrase in _pleas():
-            found = _find(phrase, words)
-            if found is not None:
-                used.update(found)
+        used = {i for positions in _occurrences(_pleas(), words).values() for i in positions}
         if used and all(i in used or word in _fillers() or word.isdigit()
                         for i, word in enumerate(words)):
             return True

@@ -6,6 +6,8 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.config import ROOT
 from bot.content.loader import load_content
@@ -118,3 +120,69 @@ async def test_a_question_opening_with_a_plea_is_answered():
     assert reply.kind in {"search", "didyoumean"}
     assert reply.topic == "scams.passport-taken" or any(
         o.id == "t:scams.passport-taken" for o in reply.options)
+
+
+# -- the phrase index answers exactly as trying every phrase at every word did -------------
+
+def _reference(text: str) -> bool:
+    """The first, plain version of ``is_emergency``: every phrase tried at every word."""
+    from handlers.emergency import _begins, _danger, _fillers, _pleas, skeletons
+
+    def find(phrase: tuple[str, ...], words: list[str]) -> list[int] | None:
+        for start, word in enumerate(words):
+            if not _begins(phrase[0], word):
+                continue
+            positions, at = [start], start
+            for stem in phrase[1:]:
+                nxt = next((i for i in range(at + 1, min(at + 4, len(words)))
+                            if _begins(stem, words[i])), None)
+                if nxt is None:
+                    break
+                positions.append(nxt)
+                at = nxt
+            else:
+                return positions
+        return None
+
+    for words in (skeletons(text, "ru"), skeletons(text, None)):
+        if any(find(phrase, words) is not None for phrase in _danger()):
+            return True
+        used: set[int] = set()
+        for phrase in _pleas():
+            found = find(phrase, words)
+            if found is not None:
+                used.update(found)
+        if used and all(i in used or word in _fillers() or word.isdigit()
+                        for i, word in enumerate(words)):
+            return True
+    return False
+
+
+def _phrase_words() -> list[str]:
+    from handlers import emergency
+
+    text = " ".join((emergency._DANGER, emergency._PLEAS, emergency._FILLERS))
+    return sorted({word for word in text.replace("|", " ").split()})
+
+
+def test_the_index_agrees_with_trying_every_phrase_on_real_messages():
+    texts = [q.text for q in load_questions(ROOT / "tests" / "data" / "questions.tsv")]
+    for line in (ROOT / "tests" / "data" / "first_messages.tsv").read_text(
+            encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            texts.append(line.split("\t")[-1])
+    texts += DANGER + [f"{a} {b}" for a in DANGER[:20] for b in DANGER[-20:]]
+    assert len(texts) > 500
+    for text in texts:
+        assert is_emergency(text) == _reference(text), text
+
+
+@given(st.lists(st.one_of(st.sampled_from(_phrase_words()),
+                          st.sampled_from(["патент", "работа", "ish", "иш", "кор", "1", "!!!",
+                                           "😀", "\u200f", "не", "мени", "meni", "я"]),
+                          st.text(max_size=8)),
+                max_size=12))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_index_agrees_with_trying_every_phrase_on_generated_messages(words):
+    text = " ".join(words)
+    assert is_emergency(text) == _reference(text), text
