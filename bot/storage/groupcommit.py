@@ -55,6 +55,9 @@ class GroupCommit(Generic[Op, Result]):
         batch: list[tuple[Op, asyncio.Future[Result]]] = []
         try:
             while self._pending:
+                # One turn of the loop first: requests woken by the last commit queue their
+                # next operation in it, so they join this batch instead of the next one.
+                await asyncio.sleep(0)
                 batch = self._pending[:self._max_batch]
                 del self._pending[:self._max_batch]
                 try:

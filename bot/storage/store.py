@@ -137,6 +137,9 @@ class Store:
             index_elements=[sessions.c.key],
             set_={c.name: upsert.excluded[c.name] for c in sessions.columns if c.name != "key"},
         )
+        self._claim = self._dialect.insert(processed).on_conflict_do_nothing(
+            index_elements=["channel", "message_id"]
+        ).returning(processed.c.channel, processed.c.message_id)
         self._answers = select(processed.c.channel, processed.c.message_id,
                                processed.c.response).where(
             tuple_(processed.c.channel, processed.c.message_id).in_(
@@ -246,11 +249,8 @@ class Store:
                          ids: list[tuple[str, str]]) -> dict[tuple[str, str], Claim]:
         """Insert the ids that are new (one statement); the others get their stored answer."""
         now = datetime.now(UTC)
-        insert = self._dialect.insert(self._table).values(
-            [{"channel": c, "message_id": m, "created_at": now} for c, m in ids]
-        ).on_conflict_do_nothing(index_elements=["channel", "message_id"])
-        inserted = await conn.execute(insert.returning(self._table.c.channel,
-                                                       self._table.c.message_id))
+        inserted = await conn.execute(self._claim, [
+            {"channel": c, "message_id": m, "created_at": now} for c, m in ids])
         claimed = {(row.channel, row.message_id): Claim(new=True) for row in inserted}
         earlier = [key for key in ids if key not in claimed]
         if earlier:
