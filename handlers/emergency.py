@@ -122,7 +122,6 @@ Phrases = tuple[tuple[str, ...], ...]
 _Index = tuple[dict[str, list[tuple[str, ...]]], dict[str, list[tuple[str, ...]]]]
 
 
-@cache
 def _index(phrases: Phrases) -> _Index:
     whole: dict[str, list[tuple[str, ...]]] = {}
     by_prefix: dict[str, list[tuple[str, ...]]] = {}
@@ -135,13 +134,26 @@ def _index(phrases: Phrases) -> _Index:
     return whole, by_prefix
 
 
-def _occurrences(phrases: Phrases, words: list[str]) -> dict[tuple[str, ...], list[int]]:
+# One cached index per list rather than ``cache`` on ``_index`` itself: the key would be
+# the whole tuple of phrases, hashed anew on every call (tuples do not keep their hash),
+# which cost as much as the look-ups it saved.
+@cache
+def _danger_index() -> _Index:
+    return _index(_danger())
+
+
+@cache
+def _pleas_index() -> _Index:
+    return _index(_pleas())
+
+
+def _occurrences(index: _Index, words: list[str]) -> dict[tuple[str, ...], list[int]]:
     """Each phrase found in the message, with its positions at the first place it starts.
 
     The message's words are looked up in an index of first words, instead of trying every
     phrase at every word: about 300 checks a message came down to a few look-ups.
     """
-    whole, by_prefix = _index(phrases)
+    whole, by_prefix = index
     found: dict[tuple[str, ...], list[int]] = {}
     for start, word in enumerate(words):
         for phrase in (*whole.get(word, ()), *by_prefix.get(word[:4], ())):
@@ -156,9 +168,9 @@ def _occurrences(phrases: Phrases, words: list[str]) -> dict[tuple[str, ...], li
 def is_emergency(text: str) -> bool:
     """Whether a message speaks of danger (see the module docstring for the two kinds)."""
     for words in (skeletons(text, "ru"), skeletons(text, None)):
-        if _occurrences(_danger(), words):
+        if _occurrences(_danger_index(), words):
             return True
-        used = {i for positions in _occurrences(_pleas(), words).values() for i in positions}
+        used = {i for positions in _occurrences(_pleas_index(), words).values() for i in positions}
         if used and all(i in used or word in _fillers() or word.isdigit()
                         for i, word in enumerate(words)):
             return True
