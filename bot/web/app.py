@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot.config import Settings
 from bot.content.live import LiveContent
 from bot.i18n import catalogs
 from bot.langdetect import detector_for
+from bot.matcher import index_ready
 from bot.service import BotService
 from bot.stats import web as stats
 from bot.storage.db import create_engine
@@ -45,8 +47,14 @@ def _core(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]
     async def core(app: web.Application) -> AsyncIterator[None]:
         store, content = app[STORE], app[CONTENT]
         stop = asyncio.Event()
-        # Build the language profiles now (about a second), not on the first message.
+        # Build the language profiles and the matcher's index now (about a second), not
+        # on the first messages.
         await asyncio.to_thread(detector_for, content.tree)
+        await index_ready(content.tree)
+        # What exists now (content, profiles, index, libraries) lives as long as the
+        # process: kept out of the collector's full passes, which otherwise walk it all
+        # again and again under load (tens of ms each, the webhooks' slowest answers).
+        gc.freeze()
 
         async def reload_content() -> None:
             if await asyncio.to_thread(content.reload_if_changed):
