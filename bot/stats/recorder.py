@@ -17,7 +17,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import insert
@@ -127,7 +127,8 @@ class Recorder:
             return len(events)
 
     async def _write(self, events: list[Event], visitors: dict[date, set[str]]) -> None:
-        rows = [{"id": secrets.randbits(63), **asdict(event)} for event in events]
+        # vars(), not asdict(): asdict deep-copies every field, a third of this loop's time.
+        rows = [{"id": secrets.randbits(63), **vars(event)} for event in events]
         secrets.SystemRandom().shuffle(rows)  # storage order must not tell who came after whom
         async with self.engine.begin() as conn:
             if rows:
