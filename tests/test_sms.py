@@ -168,6 +168,26 @@ async def test_the_signature_is_checked_over_public_url(aiohttp_client, tmp_path
     assert (await local.post(local.form("0"))).status == 403
 
 
+async def test_a_signature_over_the_url_with_its_port_is_accepted(aiohttp_client, tmp_path,
+                                                                 database_url):
+    """Twilio has signed ``https://host:443/…`` as well as ``https://host/…``: both pass,
+    a signature made with another token or for another path does not, and a signature
+    header with non-ASCII bytes is a 403, not an error."""
+    public = "https://sms.example.org"
+    app = create_app(make_settings(tmp_path, database_url, twilio_auth_token=Secret(TOKEN),
+                                   public_url=public))
+    client = await aiohttp_client(app)
+    assert await Handset(client, url="https://sms.example.org:443" + PATH).send("0")
+    assert await Handset(client, url=public + PATH).send("0")
+    other_token = Handset(client, url=public + PATH, token="another-token")
+    assert (await other_token.post(other_token.form("0"))).status == 403
+    other_path = Handset(client, url=public + "/sms/other")
+    assert (await other_path.post(other_path.form("0"))).status == 403
+    phone = Handset(client, url=public + PATH)
+    response = await phone.post(phone.form("0"), signature="подпись=")
+    assert response.status == 403
+
+
 async def test_behind_a_proxy_the_forwarded_scheme_is_honoured(sms_client):
     inner = sms_client.make_url(PATH)
     phone = Handset(sms_client, url=str(inner.with_scheme("https")))
