@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,21 @@ async def test_the_database_holds_no_raw_sender_id(client, settings):
     raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     assert raw, "the SQLite file should exist"
     assert sender.encode() not in raw
+
+
+async def test_the_sms_view_follows_lat_like_a_handset(client):
+    """After LAT the simulator's SMS view is in Latin letters, as the handset gets it."""
+    async def say(text: str) -> dict:
+        response = await client.post("/api/simulate",
+                                     json={"user": "lat-reader", "text": text, "channel": "sms"})
+        assert response.status == 200
+        return await response.json()
+
+    before = await say("как получить патент на работу")
+    assert re.search("[а-я]", before["views"]["sms"])
+    await say("LAT")
+    after = await say("как получить патент на работу")
+    assert after["topic"] == before["topic"]
+    assert after["text"] == after["views"]["sms"]
+    assert re.fullmatch(r"[\x20-\x7e\n]+", after["views"]["sms"]), after["views"]["sms"]
+    assert re.search("[а-я]", after["views"]["plain"])  # the other views keep the letters

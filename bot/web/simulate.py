@@ -19,17 +19,20 @@ MAX_TEXT = 4000
 RENDERERS = {"telegram": render_html, "sms": render_sms, "simulator": render_plain}
 
 
-def reply_json(reply: Reply, channel: str) -> dict[str, Any]:
+def reply_json(reply: Reply, channel: str, latin: bool = False) -> dict[str, Any]:
+    """``latin``: the reader sent LAT, so the SMS view is in Latin letters, as a handset
+    would get it."""
+    sms = render_sms(reply, latin=latin)
     return {
         "language": reply.language,
         "topic": reply.topic,
         "kind": reply.kind,
-        "text": RENDERERS[channel](reply),
+        "text": sms if channel == "sms" else RENDERERS[channel](reply),
         "options": [{"id": o.id, "label": o.label} for o in reply.options],
         "views": {
             "telegram": {"html": render_html(reply),
                          "buttons": [o.label for o in reply.options]},
-            "sms": render_sms(reply),
+            "sms": sms,
             "plain": body_text(reply),
         },
     }
@@ -61,5 +64,5 @@ async def simulate(request: web.Request) -> web.Response:
         option=option,
         language_hint=hint if isinstance(hint, str) else None,
     )
-    reply, _ = await request.app[SERVICE].handle(incoming)
-    return web.json_response(reply_json(reply, channel))
+    reply, session = await request.app[SERVICE].handle(incoming)
+    return web.json_response(reply_json(reply, channel, latin=session.latin))
