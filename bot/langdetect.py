@@ -251,11 +251,11 @@ def detector_for(content: ContentTree | None, locales_dir: Path | None = None) -
     suite loading the same files shares one) and looked up by the tree's identity first.
     A cached entry holds its tree, so the tree's ``id`` cannot be reused meanwhile.
     """
-    from bot.config import ROOT
-
-    locales = locales_dir or ROOT / "locales"
+    locales = locales_dir or _default_locales()
     cached = _BY_TREE.get(id(content))
-    if cached is not None and cached[0] is content and cached[1] == locales:
+    # Called for every message: identity first, because comparing paths is not free.
+    if (cached is not None and cached[0] is content
+            and (cached[1] is locales or cached[1] == locales)):
         return cached[2]
     key = (_fingerprint(content), locales)
     detector = _BY_FINGERPRINT.get(key)
@@ -266,6 +266,13 @@ def detector_for(content: ContentTree | None, locales_dir: Path | None = None) -
     _trim(_BY_TREE)
     _BY_TREE[id(content)] = (content, locales, detector)
     return detector
+
+
+@lru_cache(maxsize=1)
+def _default_locales() -> Path:
+    from bot.config import ROOT
+
+    return ROOT / "locales"
 
 
 def _trim(cache: dict[Any, Any]) -> None:
