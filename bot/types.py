@@ -6,7 +6,7 @@ handler can only change a session by returning a new one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -79,4 +79,14 @@ class Session:
     forget: bool = False  # set by /stop: the store deletes the session instead of saving it
 
     def evolve(self, **changes: object) -> Session:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        """A copy with ``changes``. Like ``dataclasses.replace``, which re-runs ``__init__``
+        over every field and was 2 % of an SMS's CPU (several copies a message)."""
+        unknown = changes.keys() - _SESSION_FIELDS
+        if unknown:
+            raise TypeError(f"Session has no field {sorted(unknown)[0]!r}")
+        copy = object.__new__(Session)
+        copy.__dict__.update(self.__dict__, **changes)
+        return copy
+
+
+_SESSION_FIELDS = frozenset(f.name for f in fields(Session))

@@ -129,3 +129,17 @@ async def test_deep_link_opens_a_topic(content, languages):
     await chat.say(option="l:ru")
     reply = await chat.say("/start t-permits-registration")
     assert reply.topic == "permits.registration"
+
+
+def test_evolving_a_session_copies_it_and_refuses_unknown_fields():
+    from bot.types import Session
+
+    before = Session(key="k", language="ru", shown=("t:a",))
+    after = before.evolve(language="ky", page=2)
+    assert (before.language, before.page) == ("ru", 0)  # the original is untouched
+    assert after == Session(key="k", language="ky", page=2, shown=("t:a",),
+                            updated_at=before.updated_at)
+    assert hash(after) == hash(Session(key="k", language="ky", page=2, shown=("t:a",),
+                                       updated_at=before.updated_at))
+    with pytest.raises(TypeError, match="langauge"):
+        before.evolve(langauge="ky")
