@@ -87,9 +87,12 @@ class Server:
         profiled = children(self.process.pid)
         return profiled[0] if profiled else self.process.pid
 
-    def cpu_seconds(self) -> float:
-        """User and system CPU time the process (all its threads) has used so far."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+    def cpu_seconds(self, main_thread: bool = False) -> float:
+        """User and system CPU time the process (all its threads, or only the main thread,
+        which runs the event loop) has used so far."""
+        where = f"/proc/{self.pid}/task/{self.pid}/stat" if main_thread else \
+            f"/proc/{self.pid}/stat"
+        fields = Path(where).read_text().rpartition(")")[2].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def memory_mb(self, field: str = "VmHWM") -> float:
@@ -253,6 +256,7 @@ class Result:
     latencies: list[float]
     errors: int
     cpu_seconds: float  # used by the server process while it answered these
+    main_seconds: float  # of which its main thread (the event loop: the bottleneck)
 
     @property
     def rps(self) -> float:
@@ -288,9 +292,11 @@ async def drive(server: Server, talks: list[list[Request]], concurrency: int,
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         began, cpu = time.perf_counter(), server.cpu_seconds()
+        main = server.cpu_seconds(main_thread=True)
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
         seconds, cpu = time.perf_counter() - began, server.cpu_seconds() - cpu
-    return Result(label, len(latencies), seconds, latencies, errors, cpu)
+        main = server.cpu_seconds(main_thread=True) - main
+    return Result(label, len(latencies), seconds, latencies, errors, cpu, main)
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -300,12 +306,13 @@ FLOOR = "floor (bare aiohttp)"
 def report(results: dict[str, list[Result]], memory: dict[str, str]) -> None:
     floor = statistics.median(r.rps for r in results[FLOOR])
     print(f"\n{'':<22}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'x floor':>9}"
-          f"{'CPU ms/req':>12}{'errors':>8}")
+          f"{'CPU ms/req':>12}{'main ms/req':>13}{'errors':>8}")
     for label, runs in results.items():
         median = sorted(runs, key=lambda r: r.rps)[len(runs) // 2]  # the median round
         print(f"{label:<22}{median.rps:>8.0f}{median.percentile(50):>8.1f}"
               f"{median.percentile(99):>8.1f}{median.rps / floor:>9.3f}"
               f"{1000 * median.cpu_seconds / median.requests:>12.2f}"
+              f"{1000 * median.main_seconds / median.requests:>13.2f}"
               f"{sum(r.errors for r in runs):>8}")
     print("\nresident memory: " + "; ".join(f"{k} {v}" for k, v in memory.items()))
 

@@ -6,9 +6,8 @@ store for a conversation. Listeners (statistics) hear about every answered messa
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,6 +23,8 @@ from bot.types import Incoming, Reply, Session
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Incoming, Reply], None]
+#: A channel's rendering of a reply (e.g. TwiML), as it would send it.
+Render = Callable[[Reply, Session], str]
 
 
 @dataclass
@@ -34,28 +35,58 @@ class BotService:
     listeners: list[Listener] = field(default_factory=list)
     _store_down: bool = False
 
-    async def handle(self, incoming: Incoming, session: Awaitable[Session] | None = None,
-                     wait_for_save: bool = True) -> tuple[Reply, Session]:
-        """Answer one message. If the database is down, answer from content alone.
+    async def handle(self, incoming: Incoming) -> tuple[Reply, Session]:
+        """Answer one message. If the database is down, answer from content alone."""
+        session = await self._load(incoming.sender_key)
+        reply, after = await self._think(incoming, session)
+        await self._save(after)
+        self._tell(incoming, reply)
+        return reply, after
 
-        ``session``: a load already queued (``store.load_soon``), e.g. beside the channel's
-        claim of the message id so that both share one transaction. ``wait_for_save=False``
-        returns once the save is queued: the caller must await a later store operation
-        (its commit means this one's) before it answers.
+    async def answer_once(self, incoming: Incoming, render: Render, channel: str,
+                          message_id: str | None) -> tuple[str, Session]:
+        """Answer a message that may come again (a webhook retried): the rendered answer
+        is kept with the claim of ``message_id`` and the session's save, in one
+        transaction, and a retry — on this process or another — gets the first answer
+        without anything changing or being counted twice.
+
+        The session comes from the store's cache where it can (no database round trip
+        before answering); the store refuses the answer if the cache was stale, and it is
+        computed again from the database.
         """
-        loaded = await self._load(incoming.sender_key, session)
-        admitted, loaded = admit(loaded, datetime.now(UTC))
-        if admitted:
-            reply, new_session = await respond(incoming, loaded, self.content.tree,
-                                               self.catalogs)
-        else:
-            reply, new_session = self._limited(loaded), loaded
-        saved = self._save(new_session)
-        if wait_for_save:
-            await saved
+        cached = self.store.cached(incoming.sender_key)
+        while True:
+            if cached is None:
+                session, epoch = await self._load(incoming.sender_key), None
+            else:
+                session, epoch = cached
+            reply, after = await self._think(incoming, session)
+            body = render(reply, after)
+            try:
+                kept = await self.store.keep_answer(after, body, channel, message_id, epoch)
+            except (SQLAlchemyError, OSError) as exc:  # answered all the same, statelessly
+                self._fault(exc)
+                self._tell(incoming, reply)
+                return body, after
+            self._recovered()
+            if kept.stale:
+                cached = None
+                continue
+            if kept.new:
+                self._tell(incoming, reply)
+            # A claim without an answer (a process of an older version still at work on
+            # it): a possible double answer beats a lost one.
+            return (body if kept.response is None else kept.response), after
+
+    async def _think(self, incoming: Incoming, session: Session) -> tuple[Reply, Session]:
+        admitted, session = admit(session, datetime.now(UTC))
+        if not admitted:
+            return self._limited(session), session
+        return await respond(incoming, session, self.content.tree, self.catalogs)
+
+    def _tell(self, incoming: Incoming, reply: Reply) -> None:
         for listener in self.listeners:
             listener(incoming, reply)
-        return reply, new_session
 
     def _limited(self, session: Session) -> Reply:
         """Say once that the person is writing too fast; stay silent for the rest."""
@@ -73,30 +104,23 @@ class BotService:
         except SQLAlchemyError as exc:
             self._fault(exc)
 
-    async def _load(self, key: str, queued: Awaitable[Session] | None = None) -> Session:
+    async def _load(self, key: str) -> Session:
         try:
-            session = await (queued or self.store.load_soon(key))
+            session = await self.store.load_soon(key)
         except (SQLAlchemyError, OSError) as exc:
             self._fault(exc)
             return Session(key=key)
         self._recovered()
         return session
 
-    def _save(self, session: Session) -> asyncio.Future[None]:
-        """The save, queued now; awaiting the future never raises (a fault is logged)."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def settle(saved: asyncio.Future[None]) -> None:
-            exc = None if saved.cancelled() else saved.exception()
-            if isinstance(exc, SQLAlchemyError | OSError):
-                self._fault(exc)
-            elif exc is not None:
-                log.error("session not saved: %s", type(exc).__name__)
-            if not done.done():
-                done.set_result(None)
-
-        self.store.save_soon(session).add_done_callback(settle)
-        return done
+    async def _save(self, session: Session) -> None:
+        """Save, or log why not: the answer goes out either way."""
+        try:
+            await self.store.save(session)
+        except (SQLAlchemyError, OSError) as exc:
+            self._fault(exc)
+        except Exception as exc:
+            log.error("session not saved: %s", type(exc).__name__)
 
     def _fault(self, exc: Exception) -> None:
         if not self._store_down:  # once per outage, not once per message

@@ -363,6 +363,22 @@ async def test_retries_reaching_other_processes_get_the_same_answer(aiohttp_clie
     assert sum(len(c) for c in calls) == 1
 
 
+async def test_a_conversation_moves_between_processes_on_one_sqlite_file(
+        aiohttp_client, sms_settings):
+    """Each process remembers the sessions it saved; when the other one has written since,
+    the answer is worked out again from the database, never from a stale memory."""
+    clients = [await aiohttp_client(create_app(sms_settings)) for _ in range(2)]
+    phone = new_phone()
+    here, there = (Handset(client, phone=phone) for client in clients)
+    await main_menu(here, "ky")  # this process now remembers the main menu
+    permits = CONTENT.module("permits")
+    module = await there.send(digit(await there.send("/start"), permits.title("ky")))
+    assert (await session_of(sms_settings, phone)).position == "module:permits"
+    topic_id = permits.topics[0]
+    await here.send(digit(module, CONTENT.title(topic_id, "ky")))  # of the permits menu
+    assert (await session_of(sms_settings, phone)).position == f"topic:{topic_id}"
+
+
 # -- keywords -------------------------------------------------------------------------
 
 async def test_stop_deletes_the_session_and_leaves_the_confirmation_to_twilio(

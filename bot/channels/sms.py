@@ -1,8 +1,9 @@
 """SMS through Twilio: a signed form comes in, TwiML with the answer goes back.
 
     POST /sms/twilio ─ token set? ─ signature (RequestValidator over PUBLIC_URL + path) ─ 403
-        ─> claim MessageSid (a retry gets the stored TwiML, whichever process it reaches)
-        ─> clean the body ─> BotService.handle ─> pages of ≤ 3 segments ─> <Message>s
+        ─> clean the body ─> BotService.answer_once ─> pages of ≤ 3 segments ─> TwiML
+        ─> one transaction: claim MessageSid + keep the TwiML + save the session
+           (a retry gets the TwiML kept first, whichever process it reaches)
 
 Decisions:
 
@@ -24,10 +25,8 @@ number, body or message id is logged.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
-import time
 import traceback
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -47,9 +46,8 @@ from bot.privacy import sender_key
 from bot.render.sms import render_notice, render_sms_messages
 from bot.service import BotService
 from bot.sms.text import clean_inbound
-from bot.storage.store import Claim, Store
 from bot.types import FALLBACK_LANGUAGE, Incoming, Reply, Session
-from bot.web.keys import SERVICE, SETTINGS, STORE
+from bot.web.keys import SERVICE, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +59,6 @@ IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 TWILIO_OPT_OUT = frozenset(
     {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
 EMPTY = str(MessagingResponse())
-#: How long a retry waits for the first attempt's answer before giving up (Twilio waits 15 s).
-DUPLICATE_WAIT_SECONDS = 8.0
 
 
 @dataclass(frozen=True)
@@ -158,60 +154,47 @@ async def twilio_webhook(request: web.Request) -> web.Response:
     inbound = parse_inbound(request, form)
     if not inbound.sender:
         return web.Response(status=400, text="no From")
-    store, service = request.app[STORE], request.app[SERVICE]
+    service = request.app[SERVICE]
     key = sender_key(settings.secret_key, CHANNEL, inbound.sender)
-    # Queued together, the claim and the session share one transaction.
-    claimed = store.claim_soon(CHANNEL, inbound.message_key) if inbound.message_key else None
-    session = store.load_soon(key)
-    owned = False
-    if inbound.message_key:
-        owned, earlier = await _claim(store, inbound.message_key, claimed)
-        if earlier is not None:
-            _discard(session)
-            return _xml(earlier)  # a retry: the first answer, and nothing changes
     try:
-        # When the answer is kept for retries, that write commits the session's save too.
-        body = await answer(service, inbound, key, session, wait_for_save=not owned)
+        body = await answer(service, inbound, key)
     except Exception as exc:
         # Type and place only: an exception's message could carry the person's text.
         log.error("SMS answer failed: %s\n%s", type(exc).__name__,
                   "".join(traceback.format_tb(exc.__traceback__)))
-        if owned and inbound.message_key:
-            await _release(store, inbound.message_key)
         return _xml(_sorry(service, inbound))
-    if owned and inbound.message_key:
-        await _remember(store, inbound.message_key, body)
     return _xml(body)
 
 
-def _discard(future: asyncio.Future[Any]) -> None:
-    """A queued load we no longer need: its outcome, even an outage, is not an error."""
-    future.add_done_callback(lambda done: done.cancelled() or done.exception())
+async def answer(service: BotService, inbound: Inbound, key: str) -> str:
+    """The TwiML for one inbound message (the imperative part: loads and saves a session).
 
-
-async def answer(service: BotService, inbound: Inbound, key: str,
-                 session: asyncio.Future[Session], wait_for_save: bool = True) -> str:
-    """The TwiML for one inbound message (the imperative part: loads and saves a session)."""
+    A retry of a message (same ``MessageSid``) gets the first answer, whichever process
+    gave it, and changes nothing: the answer is kept with the claim of the id.
+    """
     country = country_from_phone(inbound.sender)
     word = normalize_command(inbound.text)
     twilio_stopped = (inbound.text.strip().lower() in TWILIO_OPT_OUT
                       or inbound.opt_out_type == "STOP")
     if not inbound.text:
-        return await _notice(service, session, country, media=inbound.media > 0)
+        return await _notice(service, key, country, media=inbound.media > 0)
     if twilio_stopped and word not in STOP_WORDS:
-        _discard(session)
         await service.forget(key)  # a stop word of Twilio's Advanced Opt-Out, not ours
         return EMPTY
     incoming = Incoming(channel=CHANNEL, sender_key=key, text=inbound.text,
                         country_hint=country)
-    reply, after = await service.handle(incoming, session, wait_for_save=wait_for_save)
+
+    def render(reply: Reply, after: Session) -> str:
+        if twilio_stopped:
+            return EMPTY
+        if inbound.media:
+            reply = _with_media_note(service, reply)
+        return reply_twiml(reply, after.latin, service.catalogs)
+
+    body, after = await service.answer_once(incoming, render, CHANNEL, inbound.message_key)
     if word in STOP_WORDS and not after.forget:
         await service.forget(key)  # e.g. rate-limited: a STOP still deletes
-    if twilio_stopped:
-        return EMPTY
-    if inbound.media:
-        reply = _with_media_note(service, reply)
-    return reply_twiml(reply, after.latin, service.catalogs)
+    return body
 
 
 @lru_cache(maxsize=2048)
@@ -229,13 +212,13 @@ def _with_media_note(service: BotService, reply: Reply) -> Reply:
     return replace(reply, blocks=(note, *reply.blocks))
 
 
-async def _notice(service: BotService, session: asyncio.Future[Session],
-                  country: str | None, media: bool) -> str:
+async def _notice(service: BotService, key: str, country: str | None, media: bool) -> str:
     """An empty message or a picture alone: a polite line, and no change to the session."""
     language, latin = language_for_country(country) or FALLBACK_LANGUAGE, False
+    known = service.store.cached(key)
     try:
-        known = await session
-        language, latin = known.language or language, known.latin
+        session = known[0] if known else await service.store.load(key)
+        language, latin = session.language or language, session.latin
     except (SQLAlchemyError, OSError):
         pass  # the database is down: the country's language will do
     t = service.catalogs.translator(language)
@@ -250,43 +233,3 @@ def _sorry(service: BotService, inbound: Inbound) -> str:
     t = service.catalogs.translator(language)
     return twiml([render_notice(t("Sorry, something went wrong. Please send your message again."),
                                 language)])
-
-
-async def _claim(store: Store, message_key: str,
-                 first: asyncio.Future[Claim] | None = None) -> tuple[bool, str | None]:
-    """(this request owns the message, the earlier answer if it is a retry).
-
-    A retry that arrives while the first attempt is still running waits for its answer;
-    if the first attempt failed and let go, the retry takes the message over. Without a
-    database the message is answered anyway: a possible double answer beats a lost one.
-    """
-    deadline = time.monotonic() + DUPLICATE_WAIT_SECONDS
-    while True:
-        try:
-            claim = await (first or store.claim_soon(CHANNEL, message_key))
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("SMS de-duplication unavailable: %s", type(exc).__name__)
-            return False, None
-        first = None
-        if claim.new:
-            return True, None
-        if claim.response is not None:
-            return False, claim.response
-        if time.monotonic() > deadline:
-            log.warning("SMS retry gave up waiting for the first attempt's answer")
-            return False, EMPTY
-        await asyncio.sleep(0.2)
-
-
-async def _remember(store: Store, message_key: str, body: str) -> None:
-    try:
-        await store.remember_response(CHANNEL, message_key, body)
-    except (SQLAlchemyError, OSError) as exc:
-        log.warning("SMS answer not kept for retries: %s", type(exc).__name__)
-
-
-async def _release(store: Store, message_key: str) -> None:
-    try:
-        await store.release(CHANNEL, message_key)
-    except (SQLAlchemyError, OSError) as exc:
-        log.warning("SMS claim not released: %s", type(exc).__name__)

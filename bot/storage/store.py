@@ -2,26 +2,27 @@
 
 Writes are single atomic statements (``INSERT … ON CONFLICT``), so two processes on one
 PostgreSQL — or two tasks on one SQLite file — cannot both win a race. The hot path (load,
-save, delete, claim, remember) goes through a group commit (``groupcommit.py``): what
-concurrent messages ask for is done in one transaction of a few multi-row statements.
+save, delete, claim, keep an answer) goes through a group commit (``groupcommit.py``):
+what concurrent messages ask for is done in one transaction of a few multi-row statements.
+On SQLite, sessions this process committed are also kept in memory (``cache.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, tuple_, update
+from sqlalchemy import bindparam, delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.storage.cache import SessionCache
 from bot.storage.db import sessionmaker
 from bot.storage.groupcommit import GroupCommit
 from bot.storage.models import ProcessedMessage, SessionRow
@@ -41,19 +42,20 @@ def _parse_time(value: object) -> datetime | None:
         return None
 
 
-def session_from_row(row: SessionRow | Row[Any]) -> Session:
-    state = json.loads(row.state or "{}")
+def session_from_row(row: Mapping[str, Any]) -> Session:
+    """A session from its stored columns (a row's mapping, or what ``_values`` made)."""
+    state = json.loads(row["state"] or "{}")
     return Session(
-        key=row.key,
-        language=row.language,
-        position=row.position,
-        page=row.page,
+        key=row["key"],
+        language=row["language"],
+        position=row["position"],
+        page=row["page"],
         shown=tuple(state.get("shown", ())),
         latin=bool(state.get("latin", False)),
         last_topic=state.get("last_topic"),
         window_start=_parse_time(state.get("window_start")),
         window_count=int(state.get("window_count", 0)),
-        updated_at=_aware(row.updated_at),
+        updated_at=_aware(row["updated_at"]),
     )
 
 
@@ -79,6 +81,15 @@ class Claim:
     response: str | None = None
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What became of an answer offered to :meth:`Store.keep_answer`."""
+
+    new: bool  # the message was new: the answer is kept and the session saved
+    response: str | None  # what to send: this answer, or the one the first attempt kept
+    stale: bool = False  # computed from a cached session someone else changed: do it again
+
+
 # The operations of the hot path, as the group commit queues them.
 @dataclass(frozen=True)
 class _Load:
@@ -98,13 +109,17 @@ class _Claim:
 
 
 @dataclass(frozen=True)
-class _Remember:
+class _Answer:
+    """Claim the message id, keep the answer for retries and save the session: all or none."""
+
+    session: Session
     channel: str
-    message_id: str
+    message_id: str | None  # None: nothing to de-duplicate on, just save
     response: str
+    epoch: int | None  # the cache epoch the session was read in; None: from the database
 
 
-_Op = _Load | _Write | _Claim | _Remember
+_Op = _Load | _Write | _Claim | _Answer
 
 
 def _message_key(channel: str, message_id: str) -> tuple[str, str]:
@@ -116,6 +131,14 @@ def _is_outage(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError)
+
+
+def _owns(op: _Claim | _Answer, owners: dict[tuple[str, str], _Op],
+          claimed: dict[tuple[str, str], Claim]) -> bool:
+    """The op was the first in its batch to claim a message id nobody had claimed before."""
+    key = (op.channel, op.message_id or "")
+    claim = claimed.get(key)
+    return owners.get(key) is op and claim is not None and claim.new
 
 
 class Store:
@@ -145,10 +168,9 @@ class Store:
                                processed.c.response).where(
             tuple_(processed.c.channel, processed.c.message_id).in_(
                 bindparam("ids", expanding=True)))
-        self._remember = update(processed).where(
-            processed.c.channel == bindparam("c"), processed.c.message_id == bindparam("m")
-        ).values(response=bindparam("r"))
         self._batches: GroupCommit[_Op, Any] = GroupCommit(self._run_batch)
+        # Only SQLite says cheaply whether anyone else wrote (see cache.py).
+        self._cache = SessionCache() if engine.dialect.name == "sqlite" else None
 
     # -- sessions ---------------------------------------------------------------------
     async def load(self, key: str) -> Session:
@@ -174,6 +196,8 @@ class Store:
         cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
         async with self._sessions() as db, db.begin():
             result = await db.execute(delete(SessionRow).where(SessionRow.updated_at < cutoff))
+        if self._cache is not None:
+            self._cache.clear()
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def count_sessions(self) -> int:
@@ -189,70 +213,130 @@ class Store:
     def claim_soon(self, channel: str, message_id: str) -> asyncio.Future[Claim]:
         return self._batches.queue(_Claim(*_message_key(channel, message_id)))
 
-    async def remember_response(self, channel: str, message_id: str, response: str) -> None:
-        await self._batches.submit(_Remember(*_message_key(channel, message_id), response))
+    # -- answers ----------------------------------------------------------------------------
+    def cached(self, key: str) -> tuple[Session, int] | None:
+        """The session as this process last committed it, with its cache epoch (to pass to
+        :meth:`keep_answer`), or None: load it."""
+        return self._cache.get(key) if self._cache is not None else None
+
+    async def keep_answer(self, session: Session, response: str, channel: str,
+                          message_id: str | None, epoch: int | None = None) -> Kept:
+        """Claim ``message_id``, keep ``response`` for its retries and save ``session``, in
+        one transaction. If the id was claimed before (a retry, maybe answered by another
+        process), nothing is saved and the first answer comes back instead. ``epoch``: the
+        session came from :meth:`cached`; if the database changed under the cache since,
+        nothing is saved and the answer is ``stale``."""
+        key = _message_key(channel, message_id) if message_id else (channel, None)
+        return await self._batches.submit(_Answer(session, *key, response, epoch))
 
     # -- one batch ------------------------------------------------------------------------
     async def _run_batch(self, ops: Sequence[_Op]) -> list[Any]:
         """One transaction for the batch; if it fails on one operation's data rather than
         an outage, each operation is tried alone so the others still go through."""
         try:
-            async with self.engine.begin() as conn:
-                return await self._statements(conn, ops)
+            return await self._transaction(ops)
         except Exception as exc:
             if len(ops) == 1 or _is_outage(exc):
                 raise
         results: list[Any] = []
         for op in ops:
             try:
-                async with self.engine.begin() as conn:
-                    results.extend(await self._statements(conn, [op]))
+                results.extend(await self._transaction([op]))
             except Exception as exc:  # handed to that operation's caller
                 results.append(exc)
         return results
 
-    async def _statements(self, conn: AsyncConnection, ops: Sequence[_Op]) -> list[Any]:
-        """Writes first, so a load sees every save queued beside it; rows in key order, so
-        two processes' batches lock rows in the same order and cannot deadlock."""
-        writes = {op.key: op.session for op in ops if isinstance(op, _Write)}
+    async def _transaction(self, ops: Sequence[_Op]) -> list[Any]:
+        committed: list[Session] = []
+        try:
+            async with self.engine.begin() as conn:
+                results = await self._statements(conn, ops, committed)
+        except BaseException:
+            if self._cache is not None:  # whatever happened, the database now decides
+                self._cache.clear()
+            raise
+        if self._cache is not None:
+            for session in committed:
+                self._cache.put(session)
+        return results
+
+    async def _statements(self, conn: AsyncConnection, ops: Sequence[_Op],
+                          committed: list[Session]) -> list[Any]:
+        """Claims first (an answer is saved only if its message is new), then writes, so
+        a load sees every save queued beside it; rows in key order, so two processes'
+        batches lock rows in the same order and cannot deadlock. ``committed`` gets what
+        the cache may keep once the transaction has committed."""
+        cache = self._cache
+        if cache is not None:
+            cache.observe((await conn.exec_driver_sql("PRAGMA data_version")).scalar_one())
+        fresh = {id(op) for op in ops if isinstance(op, _Answer)
+                 and (op.epoch is None or (cache is not None and op.epoch == cache.epoch))}
+        claims: dict[tuple[str, str], str | None] = {}
+        for op in ops:
+            if isinstance(op, _Claim):
+                claims.setdefault((op.channel, op.message_id), None)
+            elif isinstance(op, _Answer) and id(op) in fresh and op.message_id is not None:
+                claims.setdefault((op.channel, op.message_id), op.response)
+        claimed = await self._claim_all(conn, claims) if claims else {}
+        owners: dict[tuple[str, str], _Op] = {}  # the first claimant in the batch owns an id
+        for op in ops:
+            if isinstance(op, _Claim | _Answer) and op.message_id is not None:
+                owners.setdefault((op.channel, op.message_id), op)
+        writes: dict[str, Session | None] = {}
+        for op in ops:
+            if isinstance(op, _Write):
+                writes[op.key] = op.session
+            elif isinstance(op, _Answer) and id(op) in fresh and (
+                    op.message_id is None or _owns(op, owners, claimed)):
+                writes[op.session.key] = None if op.session.forget else op.session
         gone = sorted(key for key, session in writes.items() if session is None)
-        kept = [_values(writes[key]) for key in sorted(writes)  # type: ignore[arg-type]
-                if writes[key] is not None]
-        answers = {(op.channel, op.message_id): op.response
-                   for op in ops if isinstance(op, _Remember)}
-        claims = list(dict.fromkeys((op.channel, op.message_id)
-                                    for op in ops if isinstance(op, _Claim)))
-        loads = sorted({op.key for op in ops if isinstance(op, _Load)})
+        kept = [_values(session) for _, session in sorted(writes.items())
+                if session is not None]
         if gone:
             await conn.execute(self._delete_many, {"keys": gone})
         if kept:
             await conn.execute(self._upsert, kept)
-        if answers:
-            await conn.execute(self._remember, [{"c": c, "m": m, "r": r}
-                                                for (c, m), r in sorted(answers.items())])
-        claimed = await self._claim_all(conn, sorted(claims)) if claims else {}
+        # What the cache keeps is what a load would read back (``history`` is not stored).
+        committed.extend(session_from_row(values) for values in kept)
+        committed.extend(Session(key=key, forget=True) for key in gone)
+        loads = sorted({op.key for op in ops if isinstance(op, _Load)})
         sessions: dict[str, Session] = {}
         if loads:
             rows = await conn.execute(self._load_many, {"keys": loads})
-            sessions = {row.key: session_from_row(row) for row in rows}
-        results: list[Any] = []
-        for op in ops:
-            if isinstance(op, _Load):
-                results.append(sessions.get(op.key) or Session(key=op.key))
-            elif isinstance(op, _Claim):
-                # The first claimant in the batch owns a new id; a second is a retry.
-                results.append(claimed.pop((op.channel, op.message_id), Claim(new=False)))
-            else:
-                results.append(None)
-        return results
+            sessions = {row.key: session_from_row(row._mapping) for row in rows}
+            committed.extend(sessions.get(key) or Session(key=key) for key in loads)
+        return [self._result(op, sessions, owners, claimed, fresh) for op in ops]
 
-    async def _claim_all(self, conn: AsyncConnection,
-                         ids: list[tuple[str, str]]) -> dict[tuple[str, str], Claim]:
-        """Insert the ids that are new (one statement); the others get their stored answer."""
+    @staticmethod
+    def _result(op: _Op, sessions: dict[str, Session], owners: dict[tuple[str, str], _Op],
+                claimed: dict[tuple[str, str], Claim], fresh: set[int]) -> Any:
+        if isinstance(op, _Load):
+            return sessions.get(op.key) or Session(key=op.key)
+        if isinstance(op, _Write):
+            return None
+        if isinstance(op, _Answer) and id(op) not in fresh:
+            return Kept(new=False, response=None, stale=True)
+        new = op.message_id is None or _owns(op, owners, claimed)
+        # Not new: a retry of an id claimed before, or a second claimant in this batch;
+        # either way the answer to give is the one stored with the claim, if any yet.
+        earlier = None if new else claimed.get((op.channel, op.message_id or ""))
+        response = earlier.response if earlier is not None else None
+        if isinstance(op, _Claim):
+            return Claim(new=new, response=response)
+        return Kept(new=True, response=op.response) if new else Kept(new=False,
+                                                                     response=response)
+
+    async def _claim_all(self, conn: AsyncConnection, claims: dict[tuple[str, str], str | None]
+                         ) -> dict[tuple[str, str], Claim]:
+        """Insert the ids that are new with their answers (one statement); the others get
+        the answer stored before."""
         now = datetime.now(UTC)
+        ids = sorted(claims)
         inserted = await conn.execute(self._claim, [
-            {"channel": c, "message_id": m, "created_at": now} for c, m in ids])
-        claimed = {(row.channel, row.message_id): Claim(new=True) for row in inserted}
+            {"channel": c, "message_id": m, "response": claims[(c, m)], "created_at": now}
+            for c, m in ids])
+        claimed = {(row.channel, row.message_id): Claim(new=True, response=claims[
+            (row.channel, row.message_id)]) for row in inserted}
         earlier = [key for key in ids if key not in claimed]
         if earlier:
             rows = await conn.execute(self._answers, {"ids": earlier})
