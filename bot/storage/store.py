@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.storage.batch import Claim, CoreBatch, SQLiteBatch, Statements
 from bot.storage.cache import SessionCache
 from bot.storage.db import sessionmaker
 from bot.storage.groupcommit import GroupCommit
@@ -71,14 +71,6 @@ def _values(session: Session) -> dict[str, Any]:
         "state": json.dumps(state, ensure_ascii=False),
         "updated_at": session.updated_at,
     }
-
-
-@dataclass
-class Claim:
-    """The outcome of claiming a message id: new, or seen before (with its answer)."""
-
-    new: bool
-    response: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,28 +138,14 @@ class Store:
     transaction per operation were most of each message's CPU time in
     ``bench/bench_webhooks.py``."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, through_driver: bool | None = None) -> None:
+        """``through_driver``: batches on SQLite go through aiosqlite itself (the default
+        there, see batch.py); False keeps them on SQLAlchemy Core, as on PostgreSQL."""
         self.engine = engine
         self._sessions = sessionmaker(engine)
-        self._dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-        sessions, processed = SessionRow.__table__, ProcessedMessage.__table__
-        self._table = processed
-        self._load_many = select(sessions).where(
-            sessions.c.key.in_(bindparam("keys", expanding=True)))
-        self._delete_many = delete(sessions).where(
-            sessions.c.key.in_(bindparam("keys", expanding=True)))
-        upsert = self._dialect.insert(sessions)
-        self._upsert = upsert.on_conflict_do_update(
-            index_elements=[sessions.c.key],
-            set_={c.name: upsert.excluded[c.name] for c in sessions.columns if c.name != "key"},
-        )
-        self._claim = self._dialect.insert(processed).on_conflict_do_nothing(
-            index_elements=["channel", "message_id"]
-        ).returning(processed.c.channel, processed.c.message_id)
-        self._answers = select(processed.c.channel, processed.c.message_id,
-                               processed.c.response).where(
-            tuple_(processed.c.channel, processed.c.message_id).in_(
-                bindparam("ids", expanding=True)))
+        if through_driver is None:
+            through_driver = engine.dialect.driver == "aiosqlite"
+        self._batch = SQLiteBatch(engine) if through_driver else CoreBatch(engine)
         self._batches: GroupCommit[_Op, Any] = GroupCommit(self._run_batch)
         # Only SQLite says cheaply whether anyone else wrote (see cache.py).
         self._cache = SessionCache() if engine.dialect.name == "sqlite" else None
@@ -249,8 +227,8 @@ class Store:
     async def _transaction(self, ops: Sequence[_Op]) -> list[Any]:
         committed: list[Session] = []
         try:
-            async with self.engine.begin() as conn:
-                results = await self._statements(conn, ops, committed)
+            async with self._batch.transaction() as db:
+                results = await self._statements(db, ops, committed)
         except BaseException:
             if self._cache is not None:  # whatever happened, the database now decides
                 self._cache.clear()
@@ -260,7 +238,7 @@ class Store:
                 self._cache.put(session)
         return results
 
-    async def _statements(self, conn: AsyncConnection, ops: Sequence[_Op],
+    async def _statements(self, db: Statements, ops: Sequence[_Op],
                           committed: list[Session]) -> list[Any]:
         """Claims first (an answer is saved only if its message is new), then writes, so
         a load sees every save queued beside it; rows in key order, so two processes'
@@ -268,7 +246,7 @@ class Store:
         the cache may keep once the transaction has committed."""
         cache = self._cache
         if cache is not None:
-            cache.observe((await conn.exec_driver_sql("PRAGMA data_version")).scalar_one())
+            cache.observe(await db.data_version())
         fresh = {id(op) for op in ops if isinstance(op, _Answer)
                  and (op.epoch is None or (cache is not None and op.epoch == cache.epoch))}
         claims: dict[tuple[str, str], str | None] = {}
@@ -277,7 +255,7 @@ class Store:
                 claims.setdefault((op.channel, op.message_id), None)
             elif isinstance(op, _Answer) and id(op) in fresh and op.message_id is not None:
                 claims.setdefault((op.channel, op.message_id), op.response)
-        claimed = await self._claim_all(conn, claims) if claims else {}
+        claimed = await db.claim(claims, datetime.now(UTC)) if claims else {}
         owners: dict[tuple[str, str], _Op] = {}  # the first claimant in the batch owns an id
         for op in ops:
             if isinstance(op, _Claim | _Answer) and op.message_id is not None:
@@ -293,17 +271,16 @@ class Store:
         kept = [_values(session) for _, session in sorted(writes.items())
                 if session is not None]
         if gone:
-            await conn.execute(self._delete_many, {"keys": gone})
+            await db.delete(gone)
         if kept:
-            await conn.execute(self._upsert, kept)
+            await db.upsert(kept)
         # What the cache keeps is what a load would read back (``history`` is not stored).
         committed.extend(session_from_row(values) for values in kept)
         committed.extend(Session(key=key, forget=True) for key in gone)
         loads = sorted({op.key for op in ops if isinstance(op, _Load)})
         sessions: dict[str, Session] = {}
         if loads:
-            rows = await conn.execute(self._load_many, {"keys": loads})
-            sessions = {row.key: session_from_row(row._mapping) for row in rows}
+            sessions = {row["key"]: session_from_row(row) for row in await db.load(loads)}
             committed.extend(sessions.get(key) or Session(key=key) for key in loads)
         return [self._result(op, sessions, owners, claimed, fresh) for op in ops]
 
@@ -325,25 +302,6 @@ class Store:
             return Claim(new=new, response=response)
         return Kept(new=True, response=op.response) if new else Kept(new=False,
                                                                      response=response)
-
-    async def _claim_all(self, conn: AsyncConnection, claims: dict[tuple[str, str], str | None]
-                         ) -> dict[tuple[str, str], Claim]:
-        """Insert the ids that are new with their answers (one statement); the others get
-        the answer stored before."""
-        now = datetime.now(UTC)
-        ids = sorted(claims)
-        inserted = await conn.execute(self._claim, [
-            {"channel": c, "message_id": m, "response": claims[(c, m)], "created_at": now}
-            for c, m in ids])
-        claimed = {(row.channel, row.message_id): Claim(new=True, response=claims[
-            (row.channel, row.message_id)]) for row in inserted}
-        earlier = [key for key in ids if key not in claimed]
-        if earlier:
-            rows = await conn.execute(self._answers, {"ids": earlier})
-            for row in rows:
-                claimed[(row.channel, row.message_id)] = Claim(new=False,
-                                                               response=row.response)
-        return claimed
 
     async def release(self, channel: str, message_id: str) -> None:
         """Forget a claim whose handling failed, so that the retry is handled afresh."""
