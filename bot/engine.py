@@ -119,7 +119,7 @@ def initial_language(
     stored choice, unless a message is confidently in another language or Uzbek script."""
     detector = detector_for(content)
     if session.language in LANGUAGES:
-        if incoming.option or not incoming.text:
+        if incoming.option or not incoming.text or _is_number(incoming.text.strip()):
             return session.language
         return continue_language(detector, session.language, incoming.text)
     found = detector.detect(incoming.text, hint=incoming.language_hint,
@@ -146,7 +146,7 @@ async def respond(
     handler: Handler | None = None
     if word in STOP_WORDS or command == "/stop":
         handler = stop.forget
-    elif not incoming.option and emergency.is_emergency(incoming.text):
+    elif not incoming.option and not _is_number(word) and emergency.is_emergency(incoming.text):
         handler = emergency.show
     elif command in START_WORDS:
         reply, new_session = await start.begin(ctx, payload=payload, known_language=known)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -92,19 +93,25 @@ async def test_an_answer_is_kept_once_and_every_attempt_gets_it(database_url):
 
 
 async def test_the_cache_returns_what_a_load_would(database_url):
+    """Every field of a session, as the cache keeps it after a save and as a load reads it
+    back, is the same (a new field must be stored, or declared not stored)."""
     store = await _store(database_url)
+    when = datetime(2026, 11, 28, 9, 0, 1, 234567, tzinfo=UTC)
+    values = {"language": "ky", "position": "topic:" + "p" * 130, "page": 1,
+              "shown": ("permits.patent", "nav:back"), "history": ("root",), "latin": True,
+              "last_topic": "permits.patent", "window_start": when, "window_count": 4,
+              "updated_at": when}
+    assert set(values) | {"key", "forget"} == {f.name for f in fields(Session)}
     try:
         assert store.cached("q") is None
-        said = Session(key="q", language="ky", position="module:permits", page=1,
-                       history=("root",), shown=("permits.patent", "nav:back"), latin=True)
-        await store.keep_answer(said, "<answer>", "sms", "SMq")
-        loaded = await store.load("q")
+        await store.keep_answer(Session(key="q", **values), "<answer>", "sms", "SMq")
+        cached = store.cached("q")
+        loaded = await Store(store.engine).load("q")  # another store: no cache of its own
         if store.engine.dialect.name == "sqlite":
-            cached = store.cached("q")
             assert cached is not None and cached[0] == loaded
-            assert cached[0].history == ()  # not stored, so not remembered either
+            assert loaded.history == () and len(loaded.position) == 120  # as stored
         else:  # several processes share PostgreSQL: nothing is trusted from memory
-            assert store.cached("q") is None
+            assert cached is None
         await store.delete("q")
         assert store.cached("q") is None
     finally:

@@ -51,6 +51,12 @@ def _core(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]
         # on the first messages.
         await asyncio.to_thread(detector_for, content.tree)
         await index_ready(content.tree)
+        # Babel loads a language's CLDR dates the first time it formats one (50 ms): the
+        # review dates under every topic, formatted now.
+        texts = content.tree.texts.items()
+        for (_, language), text in texts:
+            if text.reviewed:
+                app[SERVICE].catalogs.translator(language).date(text.reviewed)
         # What exists now (content, profiles, index, libraries) lives as long as the
         # process: kept out of the collector's full passes, which otherwise walk it all
         # again and again under load (tens of ms each, the webhooks' slowest answers).
