@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import database_url as normalize_url
 from bot.storage.db import create_engine
@@ -254,8 +254,9 @@ async def test_a_dead_sqlite_connection_is_a_database_error_and_is_replaced(sqli
         await store.save(Session(key="s", language="ru"))
         async with store.engine.connect() as conn:
             await (await conn.get_raw_connection()).driver_connection.close()
-        with pytest.raises(OperationalError):
+        with pytest.raises(DBAPIError) as failed:
             await store.save(Session(key="s", language="ky"))
+        assert failed.value.connection_invalidated
         await store.save(Session(key="s", language="tg"))
         assert (await store.load("s")).language == "tg"
     finally:

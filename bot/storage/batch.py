@@ -1,39 +1,46 @@
 """How one group-commit batch reaches the database: the same five steps in two ways.
 
 ``store.py`` decides what a batch does (which answers stand, who owns a message id, what
-is written); a :class:`Statements` does the steps, inside one transaction:
+is written), as plain synchronous code over a :class:`Statements`; a batch class runs
+that code in one transaction:
 
-- :class:`CoreBatch`: SQLAlchemy Core statements on an ``AsyncConnection`` (PostgreSQL);
-- :class:`SQLiteBatch`: the same statements as SQL text, sent through the aiosqlite
-  connection that SQLAlchemy's pool hands out (``driver_connection``).
+- :class:`CoreBatch`: SQLAlchemy Core on the ``AsyncConnection``'s synchronous face
+  (``run_sync``) — PostgreSQL through asyncpg;
+- :class:`SQLiteBatch`: SQL text on sqlite3's own connection, the whole transaction in
+  one trip to a thread of the store's.
 
-Why SQLite gets its own: SQLAlchemy's asyncio adapter makes four trips to aiosqlite's
-thread for each statement (cursor, execute, fetch, close) and runs its execution machinery
-on the event loop; aiosqlite's own ``execute_fetchall``/``executemany`` make one. With
-32 clients that was 109 µs of the event loop's CPU per answer against 66 µs this way
-(``bench/bench_store.py``; the rest is the store's own logic), and the event loop is what
-limits one process. The pool, its connection set-up (WAL, busy timeout) and the column
-types' own conversions stay SQLAlchemy's.
+Why SQLite gets its own: through SQLAlchemy's asyncio adapter each statement was four
+trips to aiosqlite's thread (cursor, execute, fetch, close), each trip a wait for the
+event loop to come round again. Under load the loop is busy with other requests, so a
+batch of six statements took 4–13 ms while the messages in it, and those queued behind
+it, waited (``bench/README.md``). The connection is still the one SQLAlchemy's pool
+hands out (one per process, see ``db.py``): while the store holds it from the pool, the
+batch thread uses it, and nothing else can.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
+import itertools
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from sqlalchemy import bindparam, delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.models import ProcessedMessage, SessionRow
 
 Key = tuple[str, str]  # (channel, message id)
+T = TypeVar("T")
 
 SESSIONS = SessionRow.__table__
 PROCESSED = ProcessedMessage.__table__
@@ -51,18 +58,22 @@ class Claim:
 class Statements(Protocol):
     """The steps of a batch, in one transaction."""
 
-    async def data_version(self) -> int:
+    def data_version(self) -> int:
         """SQLite's count of other connections' commits (see cache.py)."""
 
-    async def claim(self, claims: Mapping[Key, str | None], now: datetime) -> dict[Key, Claim]:
+    def claim(self, claims: Mapping[Key, str | None], now: datetime) -> dict[Key, Claim]:
         """Insert the ids that are new, each with its answer; the others get theirs."""
 
-    async def delete(self, keys: Sequence[str]) -> None: ...
+    def delete(self, keys: Sequence[str]) -> None: ...
 
-    async def upsert(self, rows: Sequence[Mapping[str, Any]]) -> None: ...
+    def upsert(self, rows: Sequence[Mapping[str, Any]]) -> None: ...
 
-    async def load(self, keys: Sequence[str]) -> list[Mapping[str, Any]]:
+    def load(self, keys: Sequence[str]) -> list[Mapping[str, Any]]:
         """The stored columns of those sessions that exist."""
+
+
+#: What a batch does, given its statements (run inside the transaction).
+Work = Callable[[Statements], T]
 
 
 def _outcomes(claims: Mapping[Key, str | None], inserted: Iterable[Key],
@@ -94,40 +105,38 @@ class CoreBatch:
             tuple_(PROCESSED.c.channel, PROCESSED.c.message_id).in_(
                 bindparam("ids", expanding=True)))
 
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Statements]:
+    async def run(self, work: Work[T]) -> T:
         async with self.engine.begin() as conn:
-            yield _CoreStatements(self, conn)
+            return await conn.run_sync(lambda sync: work(_CoreStatements(self, sync)))
 
 
 @dataclass
 class _CoreStatements:
     batch: CoreBatch
-    conn: AsyncConnection
+    conn: Connection
 
-    async def data_version(self) -> int:
-        return int((await self.conn.exec_driver_sql("PRAGMA data_version")).scalar_one())
+    def data_version(self) -> int:
+        return int(self.conn.exec_driver_sql("PRAGMA data_version").scalar_one())
 
-    async def claim(self, claims: Mapping[Key, str | None], now: datetime) -> dict[Key, Claim]:
+    def claim(self, claims: Mapping[Key, str | None], now: datetime) -> dict[Key, Claim]:
         ids = sorted(claims)
-        inserted = await self.conn.execute(self.batch.claim, [
+        inserted = self.conn.execute(self.batch.claim, [
             {"channel": c, "message_id": m, "response": claims[(c, m)], "created_at": now}
             for c, m in ids])
         new = {(row.channel, row.message_id) for row in inserted}
         earlier = [key for key in ids if key not in new]
-        rows = (await self.conn.execute(self.batch.answers, {"ids": earlier})).all() \
-            if earlier else []
+        rows = self.conn.execute(self.batch.answers, {"ids": earlier}).all() if earlier else []
         return _outcomes(claims, new, rows)  # type: ignore[arg-type]
 
-    async def delete(self, keys: Sequence[str]) -> None:
-        await self.conn.execute(self.batch.delete_many, {"keys": list(keys)})
+    def delete(self, keys: Sequence[str]) -> None:
+        self.conn.execute(self.batch.delete_many, {"keys": list(keys)})
 
-    async def upsert(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        await self.conn.execute(self.batch.upsert, list(rows))
+    def upsert(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        self.conn.execute(self.batch.upsert, list(rows))
 
-    async def load(self, keys: Sequence[str]) -> list[Mapping[str, Any]]:
-        rows = await self.conn.execute(self.batch.load_many, {"keys": list(keys)})
-        return [row._mapping for row in rows]
+    def load(self, keys: Sequence[str]) -> list[Mapping[str, Any]]:
+        return [row._mapping for row in self.conn.execute(self.batch.load_many,
+                                                          {"keys": list(keys)})]
 
 
 # -- SQLite through aiosqlite ---------------------------------------------------------------
@@ -168,17 +177,25 @@ class SQLiteBatch:
         stamp = SESSIONS.c.updated_at.type.dialect_impl(dialect)
         self.to_db = stamp.bind_processor(dialect)
         self.from_db = stamp.result_processor(dialect, None)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-batch")
+        self._own: weakref.WeakKeyDictionary[Any, sqlite3.Connection] = \
+            weakref.WeakKeyDictionary()
 
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Statements]:
+    async def run(self, work: Work[T]) -> T:
         async with self.engine.connect() as conn:
-            driver = (await conn.get_raw_connection()).driver_connection
             try:
-                await driver.execute("BEGIN IMMEDIATE")
-                yield _SQLiteStatements(self, driver)
-                await driver.commit()
+                driver = (await conn.get_raw_connection()).driver_connection
+                connection = self._own.get(driver) or await self._find(driver)
+                done = asyncio.get_running_loop().run_in_executor(
+                    self._thread, _transaction, connection, work, self)
+                try:
+                    return await asyncio.shield(done)
+                except asyncio.CancelledError:
+                    # The batch thread must let go of the connection before the pool
+                    # hands it to anyone else.
+                    await asyncio.wait({done})
+                    raise
             except (sqlite3.Error, ValueError) as exc:  # aiosqlite: ValueError once closed
-                await _rollback(driver)
                 orig = exc if isinstance(exc, sqlite3.Error) else sqlite3.OperationalError(
                     str(exc))
                 gone = self.engine.dialect.is_disconnect(orig, None, None)
@@ -186,51 +203,83 @@ class SQLiteBatch:
                     await conn.invalidate()
                 raise DBAPIError.instance(None, None, orig, sqlite3.Error,
                                           connection_invalidated=gone) from exc
-            except BaseException:
-                await _rollback(driver)
-                raise
+
+    async def _find(self, driver: Any) -> sqlite3.Connection:
+        """The sqlite3 connection under aiosqlite's wrapper (once per connection)."""
+        [(token,)] = await driver.execute_fetchall(f"SELECT {KnownConnection.FUNCTION}()")
+        connection = KnownConnection.by_token[token]
+        self._own[driver] = connection
+        return connection
 
 
-async def _rollback(driver: Any) -> None:
-    with contextlib.suppress(sqlite3.Error, ValueError):
-        await driver.rollback()
+def _transaction(connection: sqlite3.Connection, work: Work[T], batch: SQLiteBatch) -> T:
+    """In the batch thread: BEGIN IMMEDIATE, the work, COMMIT — or ROLLBACK."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(_SQLiteStatements(batch, connection))
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+    return result
+
+
+class KnownConnection(sqlite3.Connection):
+    """sqlite3's connection, findable from aiosqlite's wrapper of it.
+
+    aiosqlite keeps its sqlite3 connection to itself; the batch thread needs it. Made
+    through this class (``factory``, see ``db.py``), each connection answers
+    ``SELECT bot_connection()`` with a token of its own, and the token leads here.
+    """
+
+    FUNCTION: ClassVar[str] = "bot_connection"
+    by_token: ClassVar[weakref.WeakValueDictionary[int, KnownConnection]] = \
+        weakref.WeakValueDictionary()
+    _tokens: ClassVar[itertools.count[int]] = itertools.count(1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        token = next(self._tokens)
+        KnownConnection.by_token[token] = self
+        self.create_function(self.FUNCTION, 0, lambda: token, deterministic=True)
 
 
 @dataclass
 class _SQLiteStatements:
     batch: SQLiteBatch
-    driver: Any  # aiosqlite.Connection
+    connection: sqlite3.Connection
 
-    async def data_version(self) -> int:
-        [(version,)] = await self.driver.execute_fetchall("PRAGMA data_version")
+    def _all(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        return self.connection.execute(sql, params).fetchall()
+
+    def data_version(self) -> int:
+        [(version,)] = self._all("PRAGMA data_version", ())
         return int(version)
 
-    async def claim(self, claims: Mapping[Key, str | None], now: datetime) -> dict[Key, Claim]:
+    def claim(self, claims: Mapping[Key, str | None], now: datetime) -> dict[Key, Claim]:
         ids = sorted(claims)
         stamp = self.batch.to_db(now) if self.batch.to_db else now
         params = [value for c, m in ids for value in (c, m, claims[(c, m)], stamp)]
-        new = {(c, m) for c, m in await self.driver.execute_fetchall(_claim_sql(len(ids)),
-                                                                      params)}
+        new = {(c, m) for c, m in self._all(_claim_sql(len(ids)), params)}
         earlier = [key for key in ids if key not in new]
-        rows = await self.driver.execute_fetchall(
-            _answers_sql(len(earlier)), [part for key in earlier for part in key]) \
+        rows = self._all(_answers_sql(len(earlier)), [part for key in earlier for part in key]) \
             if earlier else []
         return _outcomes(claims, new, rows)
 
-    async def delete(self, keys: Sequence[str]) -> None:
-        await self.driver.execute(f"DELETE FROM sessions WHERE key IN {_in_keys(len(keys))}",
-                                  list(keys))
+    def delete(self, keys: Sequence[str]) -> None:
+        self.connection.execute(f"DELETE FROM sessions WHERE key IN {_in_keys(len(keys))}",
+                                list(keys))
 
-    async def upsert(self, rows: Sequence[Mapping[str, Any]]) -> None:
+    def upsert(self, rows: Sequence[Mapping[str, Any]]) -> None:
         to_db = self.batch.to_db
-        await self.driver.executemany(_UPSERT_SQL, [
+        self.connection.executemany(_UPSERT_SQL, [
             [to_db(row[name]) if name == "updated_at" and to_db else row[name]
              for name in SESSION_COLUMNS] for row in rows])
 
-    async def load(self, keys: Sequence[str]) -> list[Mapping[str, Any]]:
-        found = await self.driver.execute_fetchall(
-            f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions WHERE key IN "
-            f"{_in_keys(len(keys))}", list(keys))
+    def load(self, keys: Sequence[str]) -> list[Mapping[str, Any]]:
+        found = self._all(f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions WHERE key IN "
+                          f"{_in_keys(len(keys))}", list(keys))
         from_db = self.batch.from_db
         rows = [dict(zip(SESSION_COLUMNS, row, strict=True)) for row in found]
         if from_db:

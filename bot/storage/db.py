@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from bot.storage.batch import KnownConnection
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -48,7 +50,10 @@ def create_engine(url: str) -> AsyncEngine:
             # in SQLite's busy handler, which sleeps up to 100 ms a try — in the benchmark
             # that made p99 1.7 s at 32 connections. Queued in the pool, they take turns.
             pool = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30}
-        engine = create_async_engine(url, connect_args={"timeout": 15}, **pool)
+        # KnownConnection and check_same_thread: the store's batch thread runs its
+        # transactions on the pooled connection while it holds it (see batch.py).
+        engine = create_async_engine(url, connect_args={
+            "timeout": 15, "factory": KnownConnection, "check_same_thread": False}, **pool)
         _sqlite_pragmas(engine)
         return engine
     # Short timeouts: with the database gone, a message is answered from content alone

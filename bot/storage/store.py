@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -123,6 +123,14 @@ class _Answer:
 
 
 _Op = _Load | _Write | _Claim | _Answer
+
+
+@dataclass
+class _Done:
+    """What a committed batch leaves for the cache."""
+
+    committed: list[Session] = field(default_factory=list)
+    data_version: int | None = None
 
 
 def _message_key(channel: str, message_id: str) -> tuple[str, str]:
@@ -236,37 +244,42 @@ class Store:
         return results
 
     async def _transaction(self, ops: Sequence[_Op]) -> list[Any]:
-        committed: list[Session] = []
+        done = _Done()
         try:
-            async with self._batch.transaction() as db:
-                results = await self._statements(db, ops, committed)
+            results = await self._batch.run(lambda db: self._statements(db, ops, done))
         except BaseException:
             if self._cache is not None:  # whatever happened, the database now decides
                 self._cache.clear()
             raise
         if self._cache is not None:
-            for session in committed:
+            self._cache.observe(done.data_version)  # dropped if someone else wrote
+            for session in done.committed:
                 self._cache.put(session)
         return results
 
-    async def _statements(self, db: Statements, ops: Sequence[_Op],
-                          committed: list[Session]) -> list[Any]:
+    def _statements(self, db: Statements, ops: Sequence[_Op], done: _Done) -> list[Any]:
         """Claims first (an answer is saved only if its message is new), then writes, so
         a load sees every save queued beside it; rows in key order, so two processes'
-        batches lock rows in the same order and cannot deadlock. ``committed`` gets what
-        the cache may keep once the transaction has committed."""
+        batches lock rows in the same order and cannot deadlock.
+
+        Plain synchronous code, run inside the transaction (on SQLite in the batch
+        thread): it reads the cache's epoch but leaves changing the cache to the event
+        loop, through ``done``, once the transaction has committed."""
         cache = self._cache
+        epoch = None  # of cached sessions still good: None when another connection wrote
         if cache is not None:
-            cache.observe(await db.data_version())
+            done.data_version = db.data_version()
+            if done.data_version == cache.data_version:
+                epoch = cache.epoch
         fresh = {id(op) for op in ops if isinstance(op, _Answer)
-                 and (op.epoch is None or (cache is not None and op.epoch == cache.epoch))}
+                 and (op.epoch is None or op.epoch == epoch)}
         claims: dict[tuple[str, str], str | None] = {}
         for op in ops:
             if isinstance(op, _Claim):
                 claims.setdefault((op.channel, op.message_id), None)
             elif isinstance(op, _Answer) and id(op) in fresh and op.message_id is not None:
                 claims.setdefault((op.channel, op.message_id), op.response)
-        claimed = await db.claim(claims, datetime.now(UTC)) if claims else {}
+        claimed = db.claim(claims, datetime.now(UTC)) if claims else {}
         owners: dict[tuple[str, str], _Op] = {}  # the first claimant in the batch owns an id
         for op in ops:
             if isinstance(op, _Claim | _Answer) and op.message_id is not None:
@@ -282,15 +295,16 @@ class Store:
         stored = [session for _, session in sorted(writes.items()) if session is not None]
         kept = [_values(session) for session in stored]
         if gone:
-            await db.delete(gone)
+            db.delete(gone)
         if kept:
-            await db.upsert(kept)
+            db.upsert(kept)
+        committed = done.committed
         committed.extend(_as_stored(session) for session in stored)
         committed.extend(Session(key=key, forget=True) for key in gone)
         loads = sorted({op.key for op in ops if isinstance(op, _Load)})
         sessions: dict[str, Session] = {}
         if loads:
-            sessions = {row["key"]: session_from_row(row) for row in await db.load(loads)}
+            sessions = {row["key"]: session_from_row(row) for row in db.load(loads)}
             committed.extend(sessions.get(key) or Session(key=key) for key in loads)
         return [self._result(op, sessions, owners, claimed, fresh) for op in ops]
 
