@@ -86,7 +86,8 @@ def signature_urls(request: web.Request, public_url: str) -> list[str]:
     """
     if public_url:
         return [public_url.rstrip("/") + request.path_qs]
-    urls = [str(request.url)]
+    # What request.url says, without building a yarl URL per message (several µs).
+    urls = [f"{request.scheme}://{request.host}{request.path_qs}"]
     proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
     host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
     if proto or host:

@@ -216,15 +216,15 @@ class Store:
         :meth:`keep_answer`), or None: load it."""
         return self._cache.get(key) if self._cache is not None else None
 
-    async def keep_answer(self, session: Session, response: str, channel: str,
-                          message_id: str | None, epoch: int | None = None) -> Kept:
+    def keep_answer(self, session: Session, response: str, channel: str,
+                    message_id: str | None, epoch: int | None = None) -> asyncio.Future[Kept]:
         """Claim ``message_id``, keep ``response`` for its retries and save ``session``, in
         one transaction. If the id was claimed before (a retry, maybe answered by another
         process), nothing is saved and the first answer comes back instead. ``epoch``: the
         session came from :meth:`cached`; if the database changed under the cache since,
         nothing is saved and the answer is ``stale``."""
         key = _message_key(channel, message_id) if message_id else (channel, None)
-        return await self._batches.submit(_Answer(session, *key, response, epoch))
+        return self._batches.queue(_Answer(session, *key, response, epoch))
 
     # -- one batch ------------------------------------------------------------------------
     async def _run_batch(self, ops: Sequence[_Op]) -> list[Any]:
