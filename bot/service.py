@@ -38,8 +38,9 @@ class BotService:
     async def handle(self, incoming: Incoming) -> tuple[Reply, Session]:
         """Answer one message. If the database is down, answer from content alone."""
         session = await self._load(incoming.sender_key)
-        reply, after = await self._think(incoming, session)
-        await self._save(after)
+        reply, after = await self._think(incoming, session or Session(incoming.sender_key))
+        if session is not None:  # a blank session must not overwrite one we could not read
+            await self._save(after)
         self._tell(incoming, reply)
         return reply, after
 
@@ -60,8 +61,11 @@ class BotService:
                 session, epoch = await self._load(incoming.sender_key), None
             else:
                 session, epoch = cached
-            reply, after = await self._think(incoming, session)
+            reply, after = await self._think(incoming, session or Session(incoming.sender_key))
             body = render(reply, after)
+            if session is None:  # unreadable: answered, but nothing kept over what is stored
+                self._tell(incoming, reply)
+                return body, after
             try:
                 kept = await self.store.keep_answer(after, body, channel, message_id, epoch)
             except (SQLAlchemyError, OSError) as exc:  # answered all the same, statelessly
@@ -104,12 +108,13 @@ class BotService:
         except SQLAlchemyError as exc:
             self._fault(exc)
 
-    async def _load(self, key: str) -> Session:
+    async def _load(self, key: str) -> Session | None:
+        """The stored session (a new one if there is none), or None if it cannot be read."""
         try:
             session = await self.store.load_soon(key)
         except (SQLAlchemyError, OSError) as exc:
             self._fault(exc)
-            return Session(key=key)
+            return None
         self._recovered()
         return session
 

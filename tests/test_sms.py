@@ -27,7 +27,7 @@ from bot.sms.text import sms_plain
 from bot.storage.db import create_engine
 from bot.storage.store import Store
 from bot.web.app import create_app
-from bot.web.keys import SERVICE
+from bot.web.keys import SERVICE, STORE
 from handlers.language import OWN_NAMES
 from tests.conftest import make_settings
 
@@ -377,6 +377,45 @@ async def test_a_conversation_moves_between_processes_on_one_sqlite_file(
     topic_id = permits.topics[0]
     await here.send(digit(module, CONTENT.title(topic_id, "ky")))  # of the permits menu
     assert (await session_of(sms_settings, phone)).position == f"topic:{topic_id}"
+
+
+async def test_a_broken_sqlite_connection_costs_one_stateless_answer(sms_client, sms_settings,
+                                                                    caplog):
+    """The database connection dies under a running app: the message that meets it is
+    answered from content all the same (and the fault logged once), the next one gets a
+    new connection and the conversation goes on."""
+    if "sqlite" not in sms_settings.database_url:
+        pytest.skip("the driver connection here is SQLite's (PostgreSQL: test_faults.py)")
+    phone = Handset(sms_client)
+    await main_menu(phone, "ky")
+    store = sms_client.server.app[STORE]
+    async with store.engine.connect() as conn:
+        await (await conn.get_raw_connection()).driver_connection.close()
+    with caplog.at_level(logging.ERROR):
+        menu = await phone.send("0")
+    assert any(CONTENT.module("permits").title("ky") in line for line in menu)
+    assert "database unreachable" in caplog.text
+    permits = await phone.send(digit(await phone.send("0"), CONTENT.module("permits").title("ky")))
+    assert permits and (await session_of(sms_settings, phone.phone)).position == "module:permits"
+
+
+async def test_a_session_that_cannot_be_read_is_not_overwritten(aiohttp_client,
+                                                                  sms_settings):
+    """One process cannot read the database at the moment (its connection just died): it
+    answers from content, and the blank session it answered from does not replace where
+    the person stands."""
+    if "sqlite" not in sms_settings.database_url:
+        pytest.skip("the driver connection here is SQLite's")
+    here, there = [await aiohttp_client(create_app(sms_settings)) for _ in range(2)]
+    phone = new_phone()
+    permits = CONTENT.module("permits")
+    first = Handset(here, phone=phone)
+    await first.send(digit(await main_menu(first, "ky"), permits.title("ky")))
+    store = there.server.app[STORE]
+    async with store.engine.connect() as conn:
+        await (await conn.get_raw_connection()).driver_connection.close()
+    assert await Handset(there, phone=phone).send("0")  # answered, from nothing
+    assert (await session_of(sms_settings, phone)).position == "module:permits"
 
 
 # -- keywords -------------------------------------------------------------------------
