@@ -9,10 +9,11 @@ each message keeps its answer, claims its id and saves the session in the group 
 Between messages each client burns 250 µs of CPU, standing in for the rest of a request,
 so that batches form as they do under load; that time is subtracted again.
 
-The same run measures the store twice, on two fresh SQLite files: batches through
-aiosqlite's own calls (what ``bot serve`` does on SQLite, ``bot/storage/batch.py``) and
-through SQLAlchemy Core (what it did before, and still does on PostgreSQL). The ratio is
-the number to compare across machines.
+The same run measures the store twice, on two fresh SQLite files: each batch one trip to
+the store's thread, on sqlite3's own connection (what ``bot serve`` does on SQLite,
+``bot/storage/batch.py``), and each statement through SQLAlchemy Core and aiosqlite
+(what it did before, and still does on PostgreSQL). The ratio is the number to compare
+across machines.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def main() -> None:
     print(f"{args.clients} clients, {4 * args.conversations} answers each a round, "
           f"median of {args.rounds}\n")
     print(f"{'':<34}{'µs/answer':>10}{'answers/s':>11}")
-    names = {"driver": "through aiosqlite (bot serve)", "core": "through SQLAlchemy Core"}
+    names = {"driver": "one trip a batch (bot serve)", "core": "through SQLAlchemy Core"}
     for label, (micros, rate) in medians.items():
         print(f"{names[label]:<34}{micros:>10.1f}{rate:>11.0f}")
     ratio = medians["driver"][0] / medians["core"][0]
