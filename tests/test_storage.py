@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import database_url as normalize_url
 from bot.storage.db import create_engine
@@ -310,3 +311,14 @@ async def test_sqlite_through_the_driver_stores_what_core_stores(two_sqlite_file
     finally:
         for store in stores:
             await store.engine.dispose()
+
+
+async def test_a_sqlite_engine_made_elsewhere_is_a_clear_error(sqlite_file):
+    """The batch thread needs sqlite3's own connection, which only engines from
+    ``bot.storage.db.create_engine`` make findable: any other says so, plainly."""
+    store = Store(create_async_engine(sqlite_file))
+    try:
+        with pytest.raises(RuntimeError, match="create_engine"):
+            await store.save(Session(key="x"))
+    finally:
+        await store.engine.dispose()

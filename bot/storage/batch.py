@@ -35,7 +35,7 @@ from sqlalchemy import bindparam, delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.models import ProcessedMessage, SessionRow
 
@@ -184,8 +184,7 @@ class SQLiteBatch:
     async def run(self, work: Work[T]) -> T:
         async with self.engine.connect() as conn:
             try:
-                driver = (await conn.get_raw_connection()).driver_connection
-                connection = self._own.get(driver) or await self._find(driver)
+                connection = await self._connection(conn)
                 done = asyncio.get_running_loop().run_in_executor(
                     self._thread, _transaction, connection, work, self)
                 try:
@@ -195,21 +194,30 @@ class SQLiteBatch:
                     # hands it to anyone else.
                     await asyncio.wait({done})
                     raise
-            except (sqlite3.Error, ValueError) as exc:  # aiosqlite: ValueError once closed
-                orig = exc if isinstance(exc, sqlite3.Error) else sqlite3.OperationalError(
-                    str(exc))
-                gone = self.engine.dialect.is_disconnect(orig, None, None)
+            except sqlite3.Error as exc:
+                gone = self.engine.dialect.is_disconnect(exc, None, None)
                 if gone:
                     await conn.invalidate()
-                raise DBAPIError.instance(None, None, orig, sqlite3.Error,
+                raise DBAPIError.instance(None, None, exc, sqlite3.Error,
                                           connection_invalidated=gone) from exc
 
-    async def _find(self, driver: Any) -> sqlite3.Connection:
-        """The sqlite3 connection under aiosqlite's wrapper (once per connection)."""
-        [(token,)] = await driver.execute_fetchall(f"SELECT {KnownConnection.FUNCTION}()")
-        connection = KnownConnection.by_token[token]
-        self._own[driver] = connection
-        return connection
+    async def _connection(self, conn: AsyncConnection) -> sqlite3.Connection:
+        """The sqlite3 connection under the pooled aiosqlite one (looked up once)."""
+        driver = (await conn.get_raw_connection()).driver_connection
+        known = self._own.get(driver)
+        if known is not None:
+            return known
+        try:
+            [(token,)] = await driver.execute_fetchall(f"SELECT {KnownConnection.FUNCTION}()")
+        except ValueError as exc:  # aiosqlite's word for a closed connection
+            raise sqlite3.OperationalError(f"connection closed ({exc})") from exc
+        except sqlite3.OperationalError as exc:
+            if KnownConnection.FUNCTION not in str(exc):
+                raise
+            raise RuntimeError("a SQLite engine for the store must come from "
+                               "bot.storage.db.create_engine (KnownConnection)") from exc
+        self._own[driver] = known = KnownConnection.by_token[token]
+        return known
 
 
 def _transaction(connection: sqlite3.Connection, work: Work[T], batch: SQLiteBatch) -> T:

@@ -56,8 +56,9 @@ class SessionCache:
         self._sessions.pop(key, None)
 
     def observe(self, data_version: int) -> None:
-        """Called inside each transaction: if another connection committed since this
-        process last looked, nothing cached can be trusted any more."""
+        """Called after each transaction with the ``data_version`` it read: if another
+        connection had committed since this process last looked, nothing cached before
+        can be trusted any more."""
         if data_version != self.data_version:
             self.clear()
             self.data_version = data_version
