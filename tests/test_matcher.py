@@ -16,6 +16,7 @@ from bot.engine import Context
 from bot.i18n import catalogs
 from bot.matcher import build_index, index_for, match
 from bot.matcher.evaluate import evaluate, load_questions, table
+from bot.matcher.index import MAX_ANSWERS
 from bot.matcher.normalize import skeleton, skeletons
 from bot.matcher.stem import term
 from bot.types import CONTENT_LANGUAGES, LANGUAGES, Incoming, Session
@@ -216,6 +217,19 @@ def test_a_reloaded_tree_is_searched_with_its_new_words(small):
     edited = ContentTree(modules=small.modules, texts=MappingProxyType(texts))
     assert match(index_for(small), "гроши", "ru").decision == "none"
     assert match(index_for(edited), "гроши", "ru").topic == "a.wages"
+
+
+def test_a_question_asked_again_is_answered_from_memory_within_a_bound(small):
+    """A viral question costs one match per index; the memory stays bounded."""
+    index = build_index(small)
+    first = match(index, "не платят зарплату", "ru")
+    assert first.topic == "a.wages"
+    assert match(index, "не платят зарплату", "ru") is first
+    assert match(index, "не платят зарплату", "ky") == match(build_index(small),
+                                                               "не платят зарплату", "ky")
+    for n in range(MAX_ANSWERS + 10):
+        match(index, f"вопрос номер {n}", "ru")
+    assert len(index.answers) == MAX_ANSWERS
 
 
 # --- through the engine, as every channel sees it -------------------------------------

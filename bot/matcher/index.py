@@ -11,9 +11,10 @@ import asyncio
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from bot.content.model import ContentTree, TopicText
 from bot.matcher import bm25
@@ -40,12 +41,26 @@ class LanguageIndex:
         return word_term in self.ranking.postings
 
 
+#: How many answered questions an index remembers (see ``MatcherIndex.answers``).
+MAX_ANSWERS = 4096
+
+
 @dataclass(frozen=True)
 class MatcherIndex:
     languages: Mapping[str, LanguageIndex]
+    #: Questions already matched against this index, and what they matched: the same
+    #: words come again and again (most of all when a post with a question goes round),
+    #: and a match is a pure function of the index and its arguments. It lives and dies
+    #: with the index, so an edit of the content starts it afresh.
+    answers: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, language: str) -> LanguageIndex:
         return self.languages.get(language) or self.languages[FALLBACK_LANGUAGE]
+
+    def remember(self, key: Hashable, answer: Any) -> None:
+        if len(self.answers) >= MAX_ANSWERS:
+            del self.answers[next(iter(self.answers))]  # the oldest
+        self.answers[key] = answer
 
 
 def terms_of(text: str, language: str, words: dict[str, str] | None = None) -> list[str]:

@@ -235,7 +235,18 @@ def match(index: MatcherIndex, text: str, language: str, last_topic: str | None 
           thresholds: Thresholds = DEFAULT) -> Match:
     """Understand a typed question in the reader's language, or else in Russian.
 
-    The same as ``choose(candidates(…))``, but Russian is ranked only when needed."""
+    The same as ``choose(candidates(…))``, but Russian is ranked only when needed. A
+    question asked before is answered from ``index.answers``."""
+    key = (text, language, last_topic, thresholds)
+    found = index.answers.get(key)
+    if found is None:
+        found = _match(index, text, language, last_topic, thresholds)
+        index.remember(key, found)
+    return found
+
+
+def _match(index: MatcherIndex, text: str, language: str, last_topic: str | None,
+           thresholds: Thresholds) -> Match:
     first: Match | None = None
     for lang in dict.fromkeys((language, FALLBACK_LANGUAGE)):
         lang_index = index.get(lang)
