@@ -111,7 +111,7 @@ class BotService:
     async def _load(self, key: str) -> Session | None:
         """The stored session (a new one if there is none), or None if it cannot be read."""
         try:
-            session = await self.store.load_soon(key)
+            session = await self.store.load(key)
         except (SQLAlchemyError, OSError) as exc:
             self._fault(exc)
             return None

@@ -171,19 +171,11 @@ class Store:
 
     # -- sessions ---------------------------------------------------------------------
     async def load(self, key: str) -> Session:
-        return await self.load_soon(key)
-
-    def load_soon(self, key: str) -> asyncio.Future[Session]:
-        """Queue a load now (see ``GroupCommit.queue``): a claim queued beside it shares
-        its transaction."""
-        return self._batches.queue(_Load(key))
+        return await self._batches.submit(_Load(key))
 
     async def save(self, session: Session) -> None:
         """Upsert the session, or delete it when the person asked to be forgotten."""
-        await self.save_soon(session)
-
-    def save_soon(self, session: Session) -> asyncio.Future[None]:
-        return self._batches.queue(_Write(session.key, None if session.forget else session))
+        await self._batches.submit(_Write(session.key, None if session.forget else session))
 
     async def delete(self, key: str) -> None:
         await self._batches.submit(_Write(key, None))
@@ -205,10 +197,7 @@ class Store:
     # -- de-duplication -------------------------------------------------------------------
     async def claim(self, channel: str, message_id: str) -> Claim:
         """Record a message id as handled; if it was already, return the stored answer."""
-        return await self.claim_soon(channel, message_id)
-
-    def claim_soon(self, channel: str, message_id: str) -> asyncio.Future[Claim]:
-        return self._batches.queue(_Claim(*_message_key(channel, message_id)))
+        return await self._batches.submit(_Claim(*_message_key(channel, message_id)))
 
     # -- answers ----------------------------------------------------------------------------
     def cached(self, key: str) -> tuple[Session, int] | None:
