@@ -20,10 +20,10 @@ from bot.config import ROOT
 from bot.content.loader import load_content
 from bot.engine import normalize_command, respond
 from bot.i18n import catalogs
-from bot.langdetect import detector_for
-from bot.matcher import index_ready
-from bot.matcher.evaluate import load_questions
 from bot.types import Incoming, Session
+from bot.understanding.langdetect import detector_for
+from bot.understanding.matcher import index_ready
+from bot.understanding.matcher.evaluate import load_questions
 
 FOLLOW_UPS = ("0", "1", "1")
 

@@ -20,10 +20,10 @@ from types import MappingProxyType
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content.model import ContentTree, Module, TopicText
-from bot.matcher import build_index, match
-from bot.matcher.evaluate import content_tree, load_questions
-from bot.matcher.index import MatcherIndex
 from bot.types import LANGUAGES
+from bot.understanding.matcher import build_index, match
+from bot.understanding.matcher.evaluate import content_tree, load_questions
+from bot.understanding.matcher.index import MatcherIndex
 
 
 def generated_tree(base: ContentTree, topics: int, seed: int = 7) -> ContentTree:

@@ -19,9 +19,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 LAYERS = (
-    ("emergency check (handlers/emergency.py)", ("handlers/emergency",)),
-    ("language detection", ("bot/langdetect", "bot/langmodel", "bot/langcorpus")),
-    ("matcher (bot/matcher, handlers/search)", ("bot/matcher", "handlers/search")),
+    ("emergency check (bot/understanding/danger.py)", ("bot/understanding/danger",)),
+    ("language detection", ("bot/understanding/langdetect", "bot/understanding/langmodel",
+                             "bot/understanding/langcorpus")),
+    ("matcher (bot/understanding/matcher, handlers/search)",
+     ("bot/understanding/matcher", "handlers/search")),
     ("SMS pages, segments and TwiML", ("bot/render/", "bot/sms/", "twilio/twiml")),
     ("database: SQLAlchemy + aiosqlite + asyncpg", ("sqlalchemy/", "aiosqlite/", "asyncpg/",
                                                     "bot/storage/", "greenlet")),

@@ -14,38 +14,15 @@ decides which handler in ``handlers/`` answers, in this order:
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.content.model import ContentTree
-from bot.i18n import Catalogs, Translator
-from bot.langdetect import continue_language, detector_for, is_greeting
+from bot.context import Context, Handler, Result
+from bot.i18n import Catalogs
 from bot.types import LANGUAGES, Incoming, Reply, Session
+from bot.understanding.danger import is_emergency
+from bot.understanding.langdetect import continue_language, detector_for, is_greeting
 from handlers import emergency, help, language, latin, menu, more, search, start, stop, topic
-
-
-@dataclass(frozen=True)
-class Context:
-    """Everything a handler may look at; handlers return a reply and a new session."""
-
-    incoming: Incoming
-    session: Session
-    content: ContentTree
-    catalogs: Catalogs
-    language: str
-
-    @property
-    def t(self) -> Translator:
-        return self.catalogs.translator(self.language)
-
-    def with_language(self, language: str) -> Context:
-        return Context(self.incoming, self.session.evolve(language=language), self.content,
-                       self.catalogs, language)
-
-
-Result = tuple[Reply, Session]
-Handler = Callable[[Context], Awaitable[Result]]
 
 # Words that mean the same in every language the bot speaks. Lower-case, no punctuation.
 STOP_WORDS = frozenset({
@@ -115,8 +92,9 @@ def resolve_option(incoming: Incoming, session: Session) -> str | None:
 def initial_language(
     incoming: Incoming, session: Session, content: ContentTree | None = None
 ) -> str | None:
-    """First contact: what the text says, else the hints (see ``bot.langdetect``). Later: the
-    stored choice, unless a message is confidently in another language or Uzbek script."""
+    """First contact: what the text says, else the hints (see
+    ``bot.understanding.langdetect``). Later: the stored choice, unless a message is
+    confidently in another language or Uzbek script."""
     detector = detector_for(content)
     if session.language in LANGUAGES:
         if incoming.option or not incoming.text or _is_number(incoming.text.strip()):
@@ -146,7 +124,7 @@ async def respond(
     handler: Handler | None = None
     if word in STOP_WORDS or command == "/stop":
         handler = stop.forget
-    elif not incoming.option and not _is_number(word) and emergency.is_emergency(incoming.text):
+    elif not incoming.option and not _is_number(word) and is_emergency(incoming.text):
         handler = emergency.show
     elif command in START_WORDS:
         reply, new_session = await start.begin(ctx, payload=payload, known_language=known)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from bot.context import Context, Result
 from handlers import menu
-
-if TYPE_CHECKING:
-    from bot.engine import Context, Result
 
 
 async def show(ctx: Context) -> Result:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from bot.context import Context, Result
 from bot.types import LANGUAGES, Option, Reply
 from handlers import menu
-
-if TYPE_CHECKING:
-    from bot.engine import Context, Result
 
 #: Each language named in its own script, as a person looking for it would recognise it.
 OWN_NAMES = {

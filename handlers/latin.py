@@ -6,12 +6,8 @@ The flag lives in the session; the SMS renderer reads it from there and translit
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.context import Context, Result
 from handlers import menu
-
-if TYPE_CHECKING:
-    from bot.engine import Context, Result
 
 
 async def toggle(ctx: Context) -> Result:

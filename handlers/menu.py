@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.context import Context, Result
 from bot.types import Option, Reply
-
-if TYPE_CHECKING:
-    from bot.engine import Context, Result
 
 MENU = Option("nav:menu", "")
 BACK = Option("nav:back", "")

@@ -8,12 +8,9 @@ whole ignore the page.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from bot.context import Context, Result
 from handlers import menu, topic
-
-if TYPE_CHECKING:
-    from bot.engine import Context, Result
 
 
 async def next_page(ctx: Context) -> Result:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
-from bot.matcher import index_ready, match
+from bot.context import Context, Result
 from bot.types import Option, Reply
+from bot.understanding.matcher import index_ready, match
 from handlers import menu, topic
-
-if TYPE_CHECKING:
-    from bot.engine import Context, Result
 
 
 async def answer(ctx: Context) -> Result:

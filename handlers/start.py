@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.context import Context, Result
 from handlers import language, menu, topic
-
-if TYPE_CHECKING:
-    from bot.engine import Context, Result
 
 
 def topic_from_payload(ctx: Context, payload: str) -> str | None:

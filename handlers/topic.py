@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from bot.types import Reply
+from bot.context import Context, Result
+from bot.types import Kind, Reply
 from handlers import menu
-
-if TYPE_CHECKING:
-    from bot.engine import Context, Result
-    from bot.types import Kind
 
 
 async def show(ctx: Context, topic_id: str, kind: Kind = "topic",

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.langdetect import Detector, default_detector  # noqa: E402
+from bot.understanding.langdetect import Detector, default_detector  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "first_messages.tsv"
 LABELS = ("ru", "ky", "tg", "uz", "uz-Cyrl", "none")

@@ -19,8 +19,8 @@ from types import MappingProxyType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.matcher import DEFAULT, bm25, build_index
-from bot.matcher.evaluate import (
+from bot.understanding.matcher import DEFAULT, bm25, build_index
+from bot.understanding.matcher.evaluate import (
     QUESTIONS,
     content_tree,
     evaluate,

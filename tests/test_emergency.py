@@ -13,9 +13,9 @@ from bot.config import ROOT
 from bot.content.loader import load_content
 from bot.content.model import ContentTree
 from bot.engine import HELP_WORDS
-from bot.matcher.evaluate import load_questions
-from handlers import emergency
-from handlers.emergency import is_emergency
+from bot.understanding import danger as emergency
+from bot.understanding.danger import is_emergency
+from bot.understanding.matcher.evaluate import load_questions
 from tests.conversation import Conversation
 
 DANGER = [
@@ -127,7 +127,7 @@ async def test_a_question_opening_with_a_plea_is_answered():
 
 def _reference(text: str) -> bool:
     """The first, plain version of ``is_emergency``: every phrase tried at every word."""
-    from handlers.emergency import _begins, _danger, _fillers, _pleas, skeletons
+    from bot.understanding.danger import _begins, _danger, _fillers, _pleas, skeletons
 
     def find(phrase: tuple[str, ...], words: list[str]) -> list[int] | None:
         for start, word in enumerate(words):

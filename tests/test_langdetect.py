@@ -9,10 +9,15 @@ from pathlib import Path
 import pytest
 
 from bot.config import ROOT
-from bot.langcorpus import build_corpus
-from bot.langdetect import Detector, continue_language, default_detector, detect_language
-from bot.langmodel import build_profiles
 from bot.phone import country_from_phone, language_for_country
+from bot.understanding.langcorpus import build_corpus
+from bot.understanding.langdetect import (
+    Detector,
+    continue_language,
+    default_detector,
+    detect_language,
+)
+from bot.understanding.langmodel import build_profiles
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from eval_langdetect import LABELS, evaluate, load_examples

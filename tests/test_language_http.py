@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import ROOT
 from bot.i18n import catalogs
-from bot.langdetect import default_detector
+from bot.understanding.langdetect import default_detector
 
 NOTE = 'To change the language, send "language".'
 OWN_NAMES = ["Русский", "Кыргызча", "Тоҷикӣ", "O'zbekcha", "Ўзбекча"]

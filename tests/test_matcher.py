@@ -14,12 +14,12 @@ from bot.content.loader import derive_uz_cyrillic, load_content
 from bot.content.model import ContentTree, Module, TopicText
 from bot.engine import Context
 from bot.i18n import catalogs
-from bot.matcher import build_index, index_for, match
-from bot.matcher.evaluate import evaluate, load_questions, table
-from bot.matcher.index import MAX_ANSWERS
-from bot.matcher.normalize import skeleton, skeletons
-from bot.matcher.stem import term
 from bot.types import CONTENT_LANGUAGES, LANGUAGES, Incoming, Session
+from bot.understanding.matcher import build_index, index_for, match
+from bot.understanding.matcher.evaluate import evaluate, load_questions, table
+from bot.understanding.matcher.index import MAX_ANSWERS
+from bot.understanding.matcher.normalize import skeleton, skeletons
+from bot.understanding.matcher.stem import term
 from handlers.search import did_you_mean
 from tests.conversation import Conversation
 
@@ -199,7 +199,7 @@ def test_context_settles_a_close_call(small):
 
 
 def test_the_index_is_built_once_per_tree_and_dropped_with_it(small):
-    from bot.matcher import index as index_module
+    from bot.understanding.matcher import index as index_module
 
     assert index_for(small) is index_for(small)
     copy = ContentTree(modules=small.modules, texts=small.texts)
@@ -355,7 +355,7 @@ def test_accuracy_on_the_labelled_set(questions, capsys):
 def test_the_evaluation_sees_what_people_get(questions):
     """The evaluation ranks both languages up front; the handler stops at the first that
     understands. Both must decide alike, or the numbers would describe another bot."""
-    from bot.matcher.match import candidates, choose
+    from bot.understanding.matcher.match import candidates, choose
 
     index = build_index(load_content(ROOT / "content"))
     for q in questions:
@@ -376,7 +376,7 @@ def test_a_short_question_naming_another_topic_leaves_the_context(small):
 
 
 async def test_a_first_build_runs_off_the_event_loop_and_is_kept(small):
-    from bot.matcher.index import cached_index, index_ready
+    from bot.understanding.matcher.index import cached_index, index_ready
 
     tree = ContentTree(modules=small.modules, texts=small.texts)
     assert cached_index(tree) is None

@@ -10,7 +10,11 @@ from bot.config import ROOT
 from bot.content.loader import load_content
 from bot.content.textrules import without_addresses
 from bot.sms.segments import is_gsm7
-from bot.translit import normalize_apostrophes, uz_cyrillic_to_latin, uz_latin_to_cyrillic
+from bot.understanding.translit import (
+    normalize_apostrophes,
+    uz_cyrillic_to_latin,
+    uz_latin_to_cyrillic,
+)
 
 # (Latin, Cyrillic): each pair must go both ways.
 BOTH_WAYS = [

@@ -37,10 +37,10 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.telegram_send import is_transient, send_reply
 from bot.config import ConfigError, Settings
-from bot.langdetect import detect_language
 from bot.privacy import sender_key
 from bot.service import BotService
 from bot.types import FALLBACK_LANGUAGE, LANGUAGES, Incoming, Option, Reply
+from bot.understanding.langdetect import detect_language
 from bot.web.errors import json_error
 from bot.web.keys import SERVICE, SETTINGS
 

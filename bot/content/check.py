@@ -31,8 +31,8 @@ from bot.content.textrules import (
 )
 from bot.i18n import Translator, catalogs
 from bot.sms.segments import count_segments, is_gsm7
-from bot.translit import APOSTROPHES, normalize_apostrophes, uz_latin_to_cyrillic
 from bot.types import CONTENT_LANGUAGES, FALLBACK_LANGUAGE, LANGUAGES
+from bot.understanding.translit import APOSTROPHES, normalize_apostrophes, uz_latin_to_cyrillic
 
 SMS_MAX_SEGMENTS = 3
 TITLE_MAX = 45

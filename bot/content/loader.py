@@ -28,8 +28,8 @@ import yaml
 
 from bot.content.model import ContentTree, Module, Source, TopicText
 from bot.content.yamltext import error_line, error_message, key_lines, parse_yaml, unclosed_quote
-from bot.translit import normalize_apostrophes, uz_latin_to_cyrillic
 from bot.types import CONTENT_LANGUAGES, FALLBACK_LANGUAGE, LANGUAGES
+from bot.understanding.translit import normalize_apostrophes, uz_latin_to_cyrillic
 
 TOPIC_ID = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.translit import ADDRESS_RE
+from bot.understanding.translit import ADDRESS_RE
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ A Cyrillic SMS is UCS-2 (70 characters a part); the same words in Latin letters 
   ё yo;
 - Tajik: the Russian scheme with ҷ j, ҳ h, қ q, ғ gh, ӣ i, ӯ u, ё yo and ъ as ``'``
   (a sound in Tajik: ``таъмин`` → ``ta'min``);
-- Uzbek Cyrillic: the official Uzbek Latin alphabet (``bot.translit``), ``'`` for ʻ.
+- Uzbek Cyrillic: the official Uzbek Latin alphabet (``bot.understanding.translit``), ``'`` for ʻ.
 
 Addresses with a Cyrillic domain (``мвд.рф``) are written in their ASCII form
 (``xn--b1aew.xn--p1ai``), which browsers open: a transliterated ``mvd.rf`` would lead
@@ -24,7 +24,7 @@ import unicodedata
 from urllib.parse import quote
 
 from bot.sms.segments import GSM7
-from bot.translit import normalize_apostrophes, uz_cyrillic_to_latin
+from bot.understanding.translit import normalize_apostrophes, uz_cyrillic_to_latin
 
 CYRILLIC_LANGUAGES = frozenset({"ru", "ky", "tg", "uz-Cyrl"})
 

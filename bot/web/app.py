@@ -16,12 +16,12 @@ from bot.channels import telegram
 from bot.config import Settings
 from bot.content.live import LiveContent
 from bot.i18n import catalogs
-from bot.langdetect import detector_for
-from bot.matcher import index_ready
 from bot.service import BotService
 from bot.stats import web as stats
 from bot.storage.db import create_engine
 from bot.storage.store import Store
+from bot.understanding.langdetect import detector_for
+from bot.understanding.matcher import index_ready
 from bot.web.errors import error_middleware
 from bot.web.keys import CONTENT, SERVICE, SETTINGS, STORE
 from bot.web.simulate import simulate

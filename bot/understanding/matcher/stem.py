@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.matcher.normalize import skeleton
+from bot.understanding.matcher.normalize import skeleton
 
 #: Letters a term keeps. Chosen on the tune split (scripts/eval_matcher.py --grid): 5
 #: keeps "oplat|a|it|il|u" and "pasport|umdu|imni" together yet "regis" apart from "regio".

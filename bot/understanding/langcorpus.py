@@ -3,7 +3,7 @@
 Each text is also added the way people really type it: without the letters a Russian
 keyboard lacks (Kyrgyz ө→о, Tajik ҳ→х, Uzbek ў→у …), and in Latin letters (Russian
 "kak poluchit patent", Tajik "chi tavr", Kyrgyz "kantip"). Uzbek is learned from Latin and
-transliterated to Cyrillic with :mod:`bot.translit`.
+transliterated to Cyrillic with :mod:`bot.understanding.translit`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from bot.content.model import ContentTree
-from bot.translit import uz_cyrillic_to_latin, uz_latin_to_cyrillic
+from bot.understanding.translit import uz_cyrillic_to_latin, uz_latin_to_cyrillic
 
 #: The families the model tells apart; ``en`` is there only to recognise "not ours".
 FAMILIES: tuple[str, ...] = ("ru", "ky", "tg", "uz", "en")

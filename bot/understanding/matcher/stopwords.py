@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from bot.matcher.stem import stop_terms
+from bot.understanding.matcher.stem import stop_terms
 
 _STOP = {
     "ru": """и в во на не с со у к ко о об обо от до по за из для без при про что чтобы

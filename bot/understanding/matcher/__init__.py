@@ -6,8 +6,8 @@ index terms), ``stopwords``, ``bm25`` (ranking), ``index`` (one index per conten
 ``match`` (ranking, confidence, conversation context).
 """
 
-from bot.matcher.index import MatcherIndex, build_index, index_for, index_ready
-from bot.matcher.match import DEFAULT, Match, Thresholds, match
+from bot.understanding.matcher.index import MatcherIndex, build_index, index_for, index_ready
+from bot.understanding.matcher.match import DEFAULT, Match, Thresholds, match
 
 __all__ = ["DEFAULT", "Match", "MatcherIndex", "Thresholds", "build_index", "index_for",
            "index_ready", "match"]

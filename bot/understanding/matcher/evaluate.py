@@ -1,6 +1,6 @@
 """Accuracy of the matcher on a labelled set of questions (tests/data/questions.tsv).
 
-Each question goes the way a message goes: danger words first (``handlers.emergency``),
+Each question goes the way a message goes: danger words first (``bot.understanding.danger``),
 then the matcher with the conversation's last topic. Used by scripts/eval_matcher.py,
 which prints the table and searches thresholds, and by tests/test_matcher.py, which
 guards the accuracy.
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from bot.config import ROOT
 from bot.content.model import ContentTree
-from bot.matcher.index import MatcherIndex
-from bot.matcher.match import DEFAULT, Candidate, Thresholds, candidates, choose
+from bot.understanding.matcher.index import MatcherIndex
+from bot.understanding.matcher.match import DEFAULT, Candidate, Thresholds, candidates, choose
 
 QUESTIONS = ROOT / "tests" / "data" / "questions.tsv"
 NOT_COVERED = "-"  # the expected "topic" of a question the bot should not pretend to know
@@ -79,7 +79,7 @@ class Prepared:
 
 def prepare(index: MatcherIndex, questions: Iterable[Question],
             thresholds: Thresholds = DEFAULT) -> list[Prepared]:
-    from handlers.emergency import is_emergency  # handlers import the matcher, not back
+    from bot.understanding.danger import is_emergency
 
     return [Prepared(q, is_emergency(q.text),
                      candidates(index, q.text, q.language, thresholds, q.context))

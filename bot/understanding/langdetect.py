@@ -7,7 +7,7 @@ First contact (:func:`detect`), in this order:
    sender's country +996/+992/+998); else a greeting only one language uses ("привет",
    "саламатсызбы"); else Russian if Telegram says ``ru``; else nobody can tell → the menu.
 2. Otherwise every word is scored against character n-gram profiles of its own script
-   (:mod:`bot.langmodel`, built from seed texts, the catalogs and the content), plus
+   (:mod:`bot.understanding.langmodel`, built from seed texts, the catalogs and the content), plus
    evidence from distinctive letters (Tajik ӣ ӯ ҷ, Uzbek ў and o'/g', Kyrgyz ң ө ү, қ ғ ҳ of
    Tajik and Uzbek). A clear winner is the answer; a close race is settled by a hint among
    the two leaders; English or nothing recognisable → hints, else the menu.
@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.model import ContentTree
-from bot.langcorpus import build_corpus
-from bot.langmodel import Profile, build_profiles, normalize, script_of, words
 from bot.phone import country_from_phone, language_for_country
 from bot.types import LANGUAGES
+from bot.understanding.langcorpus import build_corpus
+from bot.understanding.langmodel import Profile, build_profiles, normalize, script_of, words
 
 __all__ = ["Detection", "Detector", "continue_language", "country_from_phone", "default_detector",
            "detect", "detect_language", "detector_for", "is_greeting"]

@@ -17,11 +17,11 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.content.model import ContentTree, TopicText
-from bot.matcher import bm25
-from bot.matcher.normalize import skeletons
-from bot.matcher.stem import ngrams, term
-from bot.matcher.stopwords import stop_words
 from bot.types import FALLBACK_LANGUAGE, LANGUAGES
+from bot.understanding.matcher import bm25
+from bot.understanding.matcher.normalize import skeletons
+from bot.understanding.matcher.stem import ngrams, term
+from bot.understanding.matcher.stopwords import stop_words
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,12 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from bot.matcher import bm25
-from bot.matcher.index import LanguageIndex, MatcherIndex
-from bot.matcher.normalize import skeletons
-from bot.matcher.stem import ngrams, term
-from bot.matcher.stopwords import follow_up_words, stop_words
 from bot.types import FALLBACK_LANGUAGE
+from bot.understanding.matcher import bm25
+from bot.understanding.matcher.index import LanguageIndex, MatcherIndex
+from bot.understanding.matcher.normalize import skeletons
+from bot.understanding.matcher.stem import ngrams, term
+from bot.understanding.matcher.stopwords import follow_up_words, stop_words
 
 Decision = Literal["answer", "didyoumean", "none"]
 
