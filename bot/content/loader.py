@@ -34,7 +34,7 @@ from bot.understanding.translit import normalize_apostrophes, uz_latin_to_cyrill
 TOPIC_ID = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
 #: The fields a topic file may have; anything else is probably a typo.
-FIELDS = ("id", "title", "applies_to", "reviewed", "keywords", "sources", "sms")
+FIELDS = ("id", "title", "applies_to", "reviewed", "keywords", "sources", "sms", "examples")
 
 Severity = Literal["error", "warning"]
 
@@ -183,6 +183,9 @@ def parse_topic_file(path: Path, language: str, problems: list[Problem]) -> Topi
         error("applies_to", "applies_to must be one line of text")
     if meta.get("keywords") is not None and not isinstance(meta["keywords"], list | str):
         error("keywords", "keywords must be a list: keywords: [word, another word]")
+    if meta.get("examples") is not None and not isinstance(meta["examples"], list):
+        error("examples", "examples must be a list, one question a line: '  - как получить "
+                          "патент'", "examples")
 
     sources: list[Source] = []
     raw_sources = meta.get("sources") or []
@@ -206,6 +209,7 @@ def parse_topic_file(path: Path, language: str, problems: list[Problem]) -> Topi
         body=body,
         sms=sms or "",
         keywords=_strings(meta.get("keywords")),
+        examples=_strings(meta.get("examples")),
         sources=tuple(sources),
         reviewed=reviewed,
         applies_to=applies_to or "",
@@ -225,6 +229,7 @@ def _normalized_uz(text: TopicText) -> TopicText:
         sms=normalize_apostrophes(text.sms),
         applies_to=normalize_apostrophes(text.applies_to),
         keywords=tuple(normalize_apostrophes(k) for k in text.keywords),
+        examples=tuple(normalize_apostrophes(e) for e in text.examples),
     )
 
 
@@ -320,6 +325,7 @@ def derive_uz_cyrillic(text: TopicText) -> TopicText:
         body=uz_latin_to_cyrillic(text.body),
         sms=uz_latin_to_cyrillic(text.sms),
         keywords=text.keywords + tuple(uz_latin_to_cyrillic(k) for k in text.keywords),
+        examples=tuple(uz_latin_to_cyrillic(e) for e in text.examples),
         sources=text.sources,
         reviewed=text.reviewed,
         applies_to=uz_latin_to_cyrillic(text.applies_to),

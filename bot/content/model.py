@@ -31,6 +31,8 @@ class TopicText:
     sources: tuple[Source, ...]
     reviewed: date | None
     applies_to: str = ""
+    #: Questions as people type them, for the classifier (``bot.understanding``).
+    examples: tuple[str, ...] = ()
     path: Path | None = None
     derived: bool = False  # produced by transliteration, not written by hand
     #: The file line of each front-matter field ("sms", "sources.0" …), for messages.
