@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot.context import Context, Result
 from bot.types import Option
-from bot.understanding.matcher import index_ready, match
+from bot.understanding.understand import understand
 from handlers import topic
 
 EMERGENCY_TOPIC = "help.emergency"
@@ -20,7 +20,7 @@ async def show(ctx: Context) -> Result:
     """The emergency topic, whatever the menu position; under it, the topic the message
     was also about ("торговля людьми" → the trafficking topic), one tap away."""
     reply, session = await topic.show(ctx, EMERGENCY_TOPIC, kind="emergency")
-    found = match(await index_ready(ctx.content), ctx.incoming.text, ctx.language)
+    found = await understand(ctx.content, ctx.incoming.text, ctx.language)
     related = next((t for t in found.choices if t != EMERGENCY_TOPIC), None)
     if related is None or reply.topic != EMERGENCY_TOPIC:
         return reply, session

@@ -6,14 +6,17 @@ from dataclasses import replace
 
 from bot.context import Context, Result
 from bot.types import Option, Reply
-from bot.understanding.matcher import index_ready, match
-from handlers import menu, topic
+from bot.understanding.understand import understand
+from handlers import emergency, menu, topic
 
 
 async def answer(ctx: Context) -> Result:
-    """The best-matching topic; a close call offers the top three; nothing, the menu."""
-    found = match(await index_ready(ctx.content), ctx.incoming.text, ctx.language,
-                  last_topic=ctx.session.last_topic)
+    """The best-matching topic; a close call offers the top three; nothing, the menu.
+    A question that may be about danger gets the emergency answer, not a choice."""
+    found = await understand(ctx.content, ctx.incoming.text, ctx.language,
+                             last_topic=ctx.session.last_topic)
+    if found.topic == ctx.content.emergency_topic:
+        return await emergency.show(ctx)
     if found.topic is not None:
         return await topic.show(ctx, found.topic, kind="search")
     if found.decision == "didyoumean":

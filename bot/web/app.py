@@ -22,6 +22,7 @@ from bot.storage.db import create_engine
 from bot.storage.store import Store
 from bot.understanding.langdetect import detector_for
 from bot.understanding.matcher import index_ready
+from bot.understanding.model import model_ready
 from bot.web.errors import error_middleware
 from bot.web.keys import CONTENT, SERVICE, SETTINGS, STORE
 from bot.web.simulate import simulate
@@ -47,10 +48,10 @@ def _core(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]
     async def core(app: web.Application) -> AsyncIterator[None]:
         store, content = app[STORE], app[CONTENT]
         stop = asyncio.Event()
-        # Build the language profiles and the matcher's index now (about a second), not
-        # on the first messages.
+        # Build the language profiles, the matcher's index and the topic classifier now
+        # (a few seconds, the classifier in a child process), not on the first messages.
         await asyncio.to_thread(detector_for, content.tree)
-        await index_ready(content.tree)
+        await asyncio.gather(index_ready(content.tree), model_ready(content.tree))
         # Babel loads a language's CLDR dates the first time it formats one (50 ms): the
         # review dates under every topic, formatted now.
         texts = content.tree.texts.items()
@@ -65,6 +66,8 @@ def _core(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]
         async def reload_content() -> None:
             if await asyncio.to_thread(content.reload_if_changed):
                 await asyncio.to_thread(detector_for, content.tree)
+                # retrained in a child process; the last good model answers meanwhile
+                await model_ready(content.tree, wait=False)
 
         async def housekeeping() -> None:
             await _housekeeping(store, settings)

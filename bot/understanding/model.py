@@ -1,0 +1,238 @@
+"""The topic classifier as the service holds it: learnt numbers and a NumPy prediction.
+
+    content (examples, titles, keywords) ──> train.py in a child process ──> ModelData
+    question ──> features ──> TF-IDF weights ──> · weights + intercept ──> softmax
+
+A model is trained for each content tree, off the request path: at start, and again
+after every reload, while the last good model goes on answering. Training that fails
+(no examples, a single topic) is logged and the last good model, or the BM25 matcher
+when there has never been one, keeps serving: a broken example list never stops
+``serve``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import math
+import pickle
+import sys
+import weakref
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+
+from bot.config import ROOT
+from bot.content.model import ContentTree
+from bot.understanding.features import features
+from bot.understanding.train import (
+    DEFAULT_PARAMS,
+    UNRELATED,
+    ModelData,
+    Params,
+    TrainingError,
+    train,
+)
+
+log = logging.getLogger(__name__)
+
+#: Questions about nothing the bot covers, in every language, so that the model has a
+#: class to put them in rather than spreading them over the topics.
+UNRELATED_FILE = Path(__file__).resolve().parent / "langdata" / "unrelated.txt"
+#: How many answered questions a model remembers (the same ones come again and again).
+MAX_ANSWERS = 4096
+
+Ranking = tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class Model:
+    data: ModelData
+    answers: dict[Hashable, Ranking] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.data.classes
+
+    def probabilities(self, text: str) -> np.ndarray | None:
+        """P(topic | question) for every class, as the trained model computes it; None
+        when the question has nothing the model has seen (emoji, a stray letter)."""
+        data = self.data
+        counts = Counter(i for f in features(text)
+                         if (i := data.vocabulary.get(f)) is not None)
+        if not counts:
+            return None
+        index = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        weight = tf * data.idf[index]
+        weight /= math.sqrt(float(weight @ weight))
+        logits = data.intercept + weight @ data.weights[index]
+        logits = logits - logits.max()
+        exp = np.exp(logits)
+        return exp / exp.sum()
+
+    def rank(self, text: str) -> Ranking:
+        """Every class with its probability, likeliest first (remembered per text)."""
+        found = self.answers.get(text)
+        if found is None:
+            p = self.probabilities(text)
+            if p is None:
+                found = ()
+            else:
+                order = np.argsort(-p, kind="stable")
+                found = tuple((self.data.classes[i], float(p[i])) for i in order)
+            if len(self.answers) >= MAX_ANSWERS:
+                del self.answers[next(iter(self.answers))]
+            self.answers[text] = found
+        return found
+
+
+def unrelated_questions() -> list[str]:
+    if not UNRELATED_FILE.is_file():
+        return []
+    lines = UNRELATED_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def samples_of(tree: ContentTree, *, leave_out: frozenset[tuple[str, str]] = frozenset(),
+               ) -> list[tuple[str, str]]:
+    """(text, topic id) pairs to learn from: every example, title and keyword of every
+    topic in the menu, in every language; ``leave_out`` skips (topic, example) pairs."""
+    menu = set(tree.topic_ids)
+    out: list[tuple[str, str]] = []
+    for (topic_id, _language), text in tree.texts.items():
+        if topic_id not in menu:
+            continue
+        out.append((text.title, topic_id))
+        out.extend((keyword, topic_id) for keyword in text.keywords)
+        out.extend((example, topic_id) for example in text.examples
+                   if (topic_id, example) not in leave_out)
+    out.extend((question, UNRELATED) for question in unrelated_questions())
+    out.sort()  # the same content gives the same model, whatever order files were read
+    return out
+
+
+def fingerprint(samples: Iterable[tuple[str, str]], params: Params) -> str:
+    digest = hashlib.sha256(repr(params).encode())
+    for text, label in samples:
+        digest.update(f"{label}\t{text}\n".encode())
+    return digest.hexdigest()
+
+
+# -- training off the request path ---------------------------------------------------
+
+#: A training that takes longer than this is given up (and logged).
+TRAINING_TIMEOUT = 300.0
+
+
+async def train_in_child(samples: list[tuple[str, str]], params: Params) -> ModelData:
+    """Train in a fresh Python process, which exits afterwards and gives its memory
+    back. Raises ``TrainingError`` for examples that cannot make a model."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.understanding.train",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, cwd=str(ROOT),
+    )
+    payload = pickle.dumps((samples, params), protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(payload), TRAINING_TIMEOUT)
+    except BaseException:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        raise
+    if process.returncode != 0:
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise RuntimeError(f"training process exited with {process.returncode}: "
+                           + " | ".join(tail))
+    result = pickle.loads(out)  # our own child's output, never anything received
+    if isinstance(result, TrainingError):
+        raise result
+    return cast(ModelData, result)
+
+
+# Models by the fingerprint of what they were trained on (a reload that changes no
+# example reuses the model), and by the tree they serve.
+_trained: dict[str, Model] = {}
+_training: dict[str, asyncio.Future[Model | None]] = {}
+_by_tree: dict[int, tuple[weakref.ref[ContentTree], Model | None]] = {}
+_last_good: Model | None = None
+_KEEP_TRAINED = 4
+
+
+def cached_model(tree: ContentTree) -> Model | None:
+    entry = _by_tree.get(id(tree))
+    return entry[1] if entry is not None and entry[0]() is tree else None
+
+
+def _bind(tree: ContentTree, model: Model | None) -> None:
+    key = id(tree)
+    _by_tree[key] = (weakref.ref(tree, lambda _ref, key=key: _by_tree.pop(key, None)), model)
+
+
+async def _train_async(samples: list[tuple[str, str]], params: Params) -> Model | None:
+    try:
+        data = await train_in_child(samples, params)
+    except TrainingError as exc:
+        log.warning("topic classifier not trained (%s); the last good model or the "
+                    "keyword matcher answers meanwhile", exc)
+        return None
+    except Exception:  # a crashed child, a broken pool: the service keeps answering
+        log.exception("topic classifier training failed; the last good model or the "
+                      "keyword matcher answers meanwhile")
+        return None
+    return Model(data)
+
+
+async def model_ready(tree: ContentTree, params: Params = DEFAULT_PARAMS, *,
+                      wait: bool | None = None) -> Model | None:
+    """The model for ``tree``: trained already, or trained now in a child process.
+
+    While a new tree's model trains, the last good model answers (``wait=False``); with
+    no model yet at all (the first start) the caller waits for it (``wait=None``)."""
+    global _last_good
+    found = _by_tree.get(id(tree))
+    if found is not None and found[0]() is tree:
+        return found[1] if found[1] is not None else _last_good
+    samples = samples_of(tree)
+    key = fingerprint(samples, params)
+    if key in _trained:
+        _bind(tree, _trained[key])
+        _last_good = _trained[key]
+        return _trained[key]
+    future = _training.get(key)
+    if future is None:
+        future = asyncio.ensure_future(_train_async(samples, params))
+        _training[key] = future
+        tree_ref = weakref.ref(tree)
+        future.add_done_callback(lambda f: _trained_done(key, f, tree_ref))
+    if wait is False or (wait is None and _last_good is not None):
+        return _last_good
+    return await asyncio.shield(future)
+
+
+def _trained_done(key: str, future: asyncio.Future[Model | None],
+                  tree_ref: weakref.ref[ContentTree]) -> None:
+    global _last_good
+    _training.pop(key, None)
+    if future.cancelled():
+        return
+    model = future.result()
+    if model is not None:
+        _trained[key] = model
+        while len(_trained) > _KEEP_TRAINED:
+            del _trained[next(iter(_trained))]
+        _last_good = model
+    tree = tree_ref()
+    if tree is not None:
+        _bind(tree, model)
+
+
+def train_now(tree: ContentTree, params: Params = DEFAULT_PARAMS, **kwargs: Any) -> Model:
+    """Train in this process (scripts, ``content check``): raises ``TrainingError``."""
+    return Model(train(samples_of(tree, **kwargs), params))
