@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.understanding.danger import is_emergency
-from bot.understanding.matcher.evaluate import load_questions
+from bot.understanding.evaluate import load_questions
 from bot.understanding.matcher.normalize import skeletons
 from tests.test_emergency import _reference
 

@@ -21,9 +21,9 @@ from bot.content.loader import load_content
 from bot.engine import normalize_command, respond
 from bot.i18n import catalogs
 from bot.types import Incoming, Session
+from bot.understanding.evaluate import load_questions
 from bot.understanding.langdetect import detector_for
 from bot.understanding.matcher import index_ready
-from bot.understanding.matcher.evaluate import load_questions
 
 FOLLOW_UPS = ("0", "1", "1")
 

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content.model import ContentTree, Module, TopicText
 from bot.types import LANGUAGES
+from bot.understanding.evaluate import content_tree, load_questions
 from bot.understanding.matcher import build_index, match
-from bot.understanding.matcher.evaluate import content_tree, load_questions
 from bot.understanding.matcher.index import MatcherIndex
 
 

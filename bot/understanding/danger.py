@@ -46,7 +46,24 @@ _DANGER = """
     meni sotib | sotib yuborishdi | o'zimni o'ldir | yashagim kelmay | suitsid | suicid |
     politsiya chaqir | militsiya chaqir | politsiyaga qo'ng'iroq | meni o'g'irla |
     help me | save me | sos | police | trafficking | suicide | kill myself | forced labour |
-    forced labor | locked in | beaten | beating me
+    forced labor | locked in | beaten | beating me |
+    с ножом | ножом | пистолет | ружье | стреляют | застрелю | зарежу | увезли | увозят |
+    посадили в машину | везут неизвестно | не знаю где я | изнасиловал | повесил |
+    бычак | мылтык | атып сал | машинага салып | алып кетишти | кайда экенимди билбейм |
+    асылып | корд | кордча | таппонча | туфанг | ба мошин шинонд | маро бурданд |
+    намедонам дар куҷо | pichoq | to'pponcha | qurol | mashinaga solib | olib ketishdi |
+    qayerdaligimni bilmayman | osilib | knife | gun | kidnapped | raped |
+    скорая | скорой | скорую | неотложк | не дышит | не дышет | без сознания |
+    потерял сознание | кровотечен | кровь идет | кровь течет | истекает кровью |
+    упал с высоты | упал с лесов | упал со стройки | сердечный приступ |
+    инсульт | пожар | отравил |
+    тез жардам | тез жардамды | дем албай | дем ала албай | эсин жогот | эси жок |
+    кан агып | кан токтобой | бийиктиктен кулад | курулушта кулад | өрт |
+    ёрии таъҷилӣ | ёри таъҷилӣ | ёрии фаврӣ | нафас намекаш | беҳуш | хун меравад |
+    хунрезӣ | аз баландӣ афтод | сӯхтор | оташ гирифт |
+    tez yordam | tez yordamni | nafas olmayapti | nafas ololmayapti | hushidan ketdi |
+    hushsiz | qon ketyapti | qon oqyapti | balanddan yiqildi | qurilishda yiqildi |
+    yong'in | ambulance | not breathing | unconscious | bleeding | heart attack
 """
 _PLEAS = """
     помогите | спасите | памагите | помагите | спасити | нужна помощь |
@@ -54,7 +71,11 @@ _PLEAS = """
     куткарыңыз | куткар |
     ёрӣ диҳед | ёри диҳед | ёрӣ деҳ | кумак кунед | кӯмак кунед | наҷот диҳед | наҷотам диҳед |
     маро наҷот |
-    yordam bering | yordam ber | yordam beringlar | qutqaring | qutqar
+    yordam bering | yordam ber | yordam beringlar | qutqaring | qutqar |
+    помощь нужна | нужна помощь срочно | срочно помощь | жардам керек | шашылыш жардам |
+    жардам кылгыла | жардам этиңиз | ёрӣ лозим | ёрӣ даркор | ёри лозим | ёри даркор |
+    кӯмак лозим | кӯмак даркор | ёрӣ расонед | ёри расонед | ёрӣ кунед | yordam kerak |
+    yordam qiling | urgent help | help urgent | need help
 """
 # Words that may stand beside a plea without making it a question about something else.
 _FILLERS = """
@@ -64,6 +85,10 @@ _FILLERS = """
     зуд тезтар илтимос ба ман маро моро ба мо ҳозир
     tez tezroq iltimos menga bizga meni bizni zudlik bilan hozir iltimos
     srochno pozhaluysta
+    шашылыш тезинен керек кереги зарыл тездик
+    зудтар фавран лозим даркор зуд-зуд
+    kerak zarur shoshilinch tezda
+    нужно надо скорее срочнo
 """
 
 

@@ -8,6 +8,7 @@ transliterated to Cyrillic with :mod:`bot.understanding.translit`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -115,18 +116,17 @@ def catalog_texts(locales_dir: Path) -> list[tuple[str, str, str]]:
 
 
 def content_texts(content: ContentTree) -> list[tuple[str, str, str]]:
-    """(family, script, text) from the topics and module titles, at most CONTENT_CHARS each."""
-    budget: dict[str, int] = {}
+    """(family, script, text) from the topics and module titles, at most CONTENT_CHARS
+    each, shared evenly among a language's topics: taken in file order, the first topics
+    filled the budget, and a language's vocabulary changed with every topic added."""
+    written = [(language, text) for (_, language), text in sorted(content.texts.items())
+               if not text.derived and language in FAMILIES]
+    topics = Counter(language for language, _ in written)
     out: list[tuple[str, str, str]] = []
-    for (_, language), text in sorted(content.texts.items()):
-        if text.derived or language not in FAMILIES:
-            continue
-        body = " ".join((text.title, text.sms, *text.keywords, text.body))
-        left = CONTENT_CHARS - budget.get(language, 0)
-        if left <= 0:
-            continue
-        budget[language] = budget.get(language, 0) + len(body[:left])
-        out.append((language, "Latn" if language == "uz" else "Cyrl", body[:left]))
+    for language, text in written:
+        share = CONTENT_CHARS // topics[language]
+        body = " ".join((text.title, text.sms, *text.keywords, text.body))[:share]
+        out.append((language, "Latn" if language == "uz" else "Cyrl", body))
     for module in content.modules:
         for language, title in module.titles.items():
             if language in FAMILIES:

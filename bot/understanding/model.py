@@ -213,7 +213,7 @@ async def model_ready(tree: ContentTree, params: Params = DEFAULT_PARAMS, *,
         future.add_done_callback(lambda f: _trained_done(key, f, tree_ref))
     if wait is False or (wait is None and _last_good is not None):
         return _last_good
-    return await asyncio.shield(future)
+    return await asyncio.shield(future) or _last_good
 
 
 def _trained_done(key: str, future: asyncio.Future[Model | None],
