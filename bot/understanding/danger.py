@@ -45,12 +45,13 @@ _DANGER = """
     zo'rla | majburla | majburiy mehnat | majburan | odam savdo | qullik | qul qilib |
     meni sotib | sotib yuborishdi | o'zimni o'ldir | yashagim kelmay | suitsid | suicid |
     politsiya chaqir | militsiya chaqir | politsiyaga qo'ng'iroq | meni o'g'irla |
-    help me | save me | sos | police | trafficking | suicide | kill myself | forced labour |
+    help me | save me | sos | call police | call the police | trafficking | suicide |
+    kill myself | forced labour |
     forced labor | locked in | beaten | beating me |
     с ножом | ножом | пистолет | ружье | стреляют | застрелю | зарежу | увезли | увозят |
     посадили в машину | везут неизвестно | не знаю где я | изнасиловал | повесил |
     бычак | мылтык | атып сал | машинага салып | алып кетишти | кайда экенимди билбейм |
-    асылып | корд | кордча | таппонча | туфанг | ба мошин шинонд | маро бурданд |
+    асылып | бо корд | бо кордча | таппонча | туфанг | ба мошин шинонд | маро бурданд |
     намедонам дар куҷо | pichoq | to'pponcha | qurol | mashinaga solib | olib ketishdi |
     qayerdaligimni bilmayman | osilib | knife | gun | kidnapped | raped |
     скорая | скорой | скорую | неотложк | не дышит | не дышет | без сознания |
