@@ -102,6 +102,10 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     session_idle_days: int = 30
     content_poll_seconds: float = 2.0
+    # How long start-up waits for the topic classifier's first training (a few seconds
+    # when the content changed; at once from data/models/ when not); past it, the keyword
+    # matcher answers until the model is ready.
+    model_wait_seconds: float = 8.0
     # Each outgoing Bot API call (connect, send, read, wait for a pooled connection): a
     # stalled call fails the update with 503, so Telegram delivers it again later.
     telegram_timeout_seconds: float = 5.0

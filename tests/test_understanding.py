@@ -202,3 +202,27 @@ asyncio.run(main())
                          text=True, timeout=120, check=True)
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert found["model"] and not found["sklearn"], found
+
+
+async def test_a_trained_model_is_kept_on_disk_and_a_broken_file_is_trained_anew(
+        fresh_models, tmp_path, monkeypatch, caplog):
+    tree = _tree(("a.patent", ("как оформить патент", "патент")),
+                 ("a.wages", ("не платят зарплату", "зарплата")))
+    model_module.keep_models_in(tmp_path)
+    monkeypatch.setattr(model_module, "_cache_dir", tmp_path)
+    first = await model_ready(tree)
+    kept = list(tmp_path.glob("classifier-*.npz"))
+    assert first is not None and len(kept) == 1
+    for name in ("_trained", "_training", "_by_tree"):
+        monkeypatch.setattr(model_module, name, {})
+    monkeypatch.setattr(model_module, "_last_good", None)
+    again = await model_ready(tree)  # as after a restart: read back, not trained
+    assert again is not None and again.data.vocabulary == first.data.vocabulary
+    assert (again.data.weights == first.data.weights).all()
+    kept[0].write_bytes(b"not a model")
+    for name in ("_trained", "_training", "_by_tree"):
+        monkeypatch.setattr(model_module, name, {})
+    monkeypatch.setattr(model_module, "_last_good", None)
+    anew = await model_ready(tree)
+    assert anew is not None and anew.rank("зарплата")[0][0] == "a.wages"
+    assert "could not be read" in caplog.text

@@ -175,7 +175,55 @@ def _bind(tree: ContentTree, model: Model | None) -> None:
     _by_tree[key] = (weakref.ref(tree, lambda _ref, key=key: _by_tree.pop(key, None)), model)
 
 
-async def _train_async(samples: list[tuple[str, str]], params: Params) -> Model | None:
+# -- a trained model kept on disk, so that a restart with unchanged content is instant --
+
+_cache_dir: Path | None = None
+_KEEP_FILES = 3
+
+
+def keep_models_in(directory: Path | None) -> None:
+    """Where trained models are kept between runs (the service's DATA_DIR)."""
+    global _cache_dir
+    _cache_dir = directory
+
+
+def _cache_path(key: str) -> Path | None:
+    return _cache_dir / f"classifier-{key[:24]}.npz" if _cache_dir is not None else None
+
+
+def save_model(data: ModelData, path: Path) -> None:
+    """Plain arrays (no pickle: loading never runs code), written whole or not at all."""
+    words = sorted(data.vocabulary, key=data.vocabulary.__getitem__)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial.npz")
+    np.savez(partial, classes=np.array(data.classes), vocabulary=np.array(words),
+             idf=data.idf, weights=data.weights, intercept=data.intercept)
+    partial.replace(path)
+    for old in sorted(path.parent.glob("classifier-*.npz"),
+                      key=lambda p: p.stat().st_mtime)[:-_KEEP_FILES]:
+        old.unlink(missing_ok=True)
+
+
+def load_model(path: Path) -> ModelData | None:
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            words = [str(w) for w in stored["vocabulary"]]
+            return ModelData(classes=tuple(str(c) for c in stored["classes"]),
+                             vocabulary={w: i for i, w in enumerate(words)},
+                             idf=stored["idf"], weights=stored["weights"],
+                             intercept=stored["intercept"])
+    except (OSError, KeyError, ValueError) as exc:
+        log.warning("a kept classifier could not be read (%s); training anew", exc)
+        return None
+
+
+async def _train_async(samples: list[tuple[str, str]], params: Params,
+                       key: str) -> Model | None:
+    path = _cache_path(key)
+    if path is not None and path.is_file():
+        kept = await asyncio.to_thread(load_model, path)
+        if kept is not None:
+            return Model(kept)
     try:
         data = await train_in_child(samples, params)
     except TrainingError as exc:
@@ -186,6 +234,11 @@ async def _train_async(samples: list[tuple[str, str]], params: Params) -> Model 
         log.exception("topic classifier training failed; the last good model or the "
                       "keyword matcher answers meanwhile")
         return None
+    if path is not None:
+        try:
+            await asyncio.to_thread(save_model, data, path)
+        except OSError as exc:  # a full or read-only disk: train again next start
+            log.warning("the trained classifier could not be kept on disk: %s", exc)
     return Model(data)
 
 
@@ -207,7 +260,7 @@ async def model_ready(tree: ContentTree, params: Params = DEFAULT_PARAMS, *,
         return _trained[key]
     future = _training.get(key)
     if future is None:
-        future = asyncio.ensure_future(_train_async(samples, params))
+        future = asyncio.ensure_future(_train_async(samples, params, key))
         _training[key] = future
         tree_ref = weakref.ref(tree)
         future.add_done_callback(lambda f: _trained_done(key, f, tree_ref))

@@ -29,6 +29,12 @@ class Params:
     #: split by ``scripts/eval_matcher.py --grid``).
     c: float = 10.0
     max_iter: int = 3000
+    #: Keep only the most frequent features (None: all). With hundreds of topics the
+    #: weights grow as features × topics; a cap keeps them (and training) bounded.
+    max_features: int | None = None
+    #: "lbfgs" for the content's few dozen topics; "saga" needs far less memory when
+    #: there are hundreds (lbfgs keeps ten copies of all the weights).
+    solver: str = "lbfgs"
 
 
 DEFAULT_PARAMS = Params()
@@ -58,11 +64,12 @@ def train(samples: Sequence[tuple[str, str]], params: Params = DEFAULT_PARAMS) -
     labels = [label for _, label in samples]
     if len(set(labels) - {UNRELATED}) < 2:
         raise TrainingError("the classifier needs examples of at least two topics")
-    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32)
+    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float32,
+                                 max_features=params.max_features)
     matrix = vectorizer.fit_transform(texts)
     if matrix.shape[1] == 0:
         raise TrainingError("the examples have no words to learn from")
-    model = LogisticRegression(C=params.c, max_iter=params.max_iter)
+    model = LogisticRegression(C=params.c, max_iter=params.max_iter, solver=params.solver)
     model.fit(matrix, labels)
     coef, intercept = model.coef_, model.intercept_
     if coef.shape[0] == 1:

@@ -22,7 +22,7 @@ from bot.storage.db import create_engine
 from bot.storage.store import Store
 from bot.understanding.langdetect import detector_for
 from bot.understanding.matcher import index_ready
-from bot.understanding.model import model_ready
+from bot.understanding.model import keep_models_in, model_ready
 from bot.web.errors import error_middleware
 from bot.web.keys import CONTENT, SERVICE, SETTINGS, STORE
 from bot.web.simulate import simulate
@@ -51,7 +51,16 @@ def _core(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]
         # Build the language profiles, the matcher's index and the topic classifier now
         # (a few seconds, the classifier in a child process), not on the first messages.
         await asyncio.to_thread(detector_for, content.tree)
-        await asyncio.gather(index_ready(content.tree), model_ready(content.tree))
+        keep_models_in(settings.data_dir / "models")
+        training = asyncio.ensure_future(model_ready(content.tree))
+        await index_ready(content.tree)
+        try:
+            # a changed content's first training may take longer on a slow machine: the
+            # keyword matcher answers until the model is there
+            await asyncio.wait_for(asyncio.shield(training), settings.model_wait_seconds)
+        except TimeoutError:
+            log.warning("the topic classifier is still training; the keyword matcher "
+                        "answers until it is ready")
         # Babel loads a language's CLDR dates the first time it formats one (50 ms): the
         # review dates under every topic, formatted now.
         texts = content.tree.texts.items()
