@@ -193,6 +193,7 @@ def test_the_sms_budget_keeps_room_for_the_files_reviewed_date(content, capsys):
 def test_the_date_line_is_measured_in_each_languages_words(content, capsys, language,
                                                             checked, letters):
     path = content / language / "help.hotlines.md"
+    replace_line(path, "reviewed:", "reviewed: 2026-11-28")  # the date line's length is fixed
     line = replace_field(path, "sms", "sms: " + "ӯ" * letters)
     status, lines = run_check(content, capsys)
     assert not [ln for ln in lines if ln.startswith(f"{path}:{line}:")]
