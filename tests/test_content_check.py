@@ -206,6 +206,7 @@ def test_the_date_line_is_measured_in_each_languages_words(content, capsys, lang
 
 def test_uzbek_sms_must_be_gsm7_and_its_cyrillic_is_measured_too(content, capsys):
     path = content / "uz" / "help.embassy.md"
+    replace_line(path, "reviewed:", "reviewed: 2026-11-28")  # the date line's length is fixed
     line = replace_field(path, "sms", 'sms: "Elchixona — pasport yo\'qolsa"')
     status, lines = run_check(content, capsys)
     assert status == 1
