@@ -44,34 +44,37 @@ def print_rows(outcomes, by_style: bool) -> None:
               f"{r.offered:8.1%} {r.wrong:6d} {r.not_understood:5d}")
 
 
-def grid(tree, index, questions) -> None:
+def grid(tree, index, questions, c_values: tuple[float, ...]) -> None:
     """Settings for the best utility on the tune split: the model's regularisation, then
-    the decision's probabilities; by the one-standard-error rule (Breiman et al., 1984),
-    the most cautious setting within one standard error of the best."""
+    the decision's probabilities. Among settings within one standard error of the best
+    (Breiman et al., 1984), the one answering the most questions at once, then sounding
+    the alarm earliest."""
     tune = [q for q in questions if q.split == "tune"]
     samples = samples_of(tree)
     results = []
-    for c in (1.0, 3.0, 10.0, 30.0, 100.0):
+    for c in c_values:
         model = Model(train(samples, Params(c=c)))
-        for answer, offer, emergency, unrelated in itertools.product(
-            (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7),
-            (0.05, 0.1, 0.15, 0.2),
+        for answer, margin, offer, emergency, unrelated in itertools.product(
+            (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7),
+            (0.0, 0.1, 0.2, 0.3),
+            (0.05, 0.1, 0.15),
             (0.15, 0.2, 0.25, 0.3, 0.4),
-            (0.3, 0.4, 0.5, 0.7),
+            (0.3, 0.4, 0.5),
         ):
-            thresholds = Thresholds(answer, offer, emergency, unrelated)
-            each = [utility([o]) for o in evaluate(index, model, tune, thresholds)]
-            results.append((sum(each), each, c, thresholds))
+            thresholds = Thresholds(answer, offer, emergency, unrelated, margin)
+            outcomes = evaluate(index, model, tune, thresholds)
+            each = [utility([o]) for o in outcomes]
+            answered = sum(o.answered for o in outcomes)
+            results.append((sum(each), each, c, thresholds, answered))
         print(f"C={c}: best so far {max(r[0] for r in results):.1f}", flush=True)
-    best_total, best_each, _, _ = max(results, key=lambda r: r[0])
+    best_total, best_each, _, _, _ = max(results, key=lambda r: r[0])
     n = len(best_each)
     mean = best_total / n
     error = (sum((u - mean) ** 2 for u in best_each) / (n - 1)) ** 0.5 * n ** 0.5
     eligible = [r for r in results if r[0] >= best_total - error]
-    # cautious: answer only when sure, sound the alarm early, regularise more
-    chosen = max(eligible, key=lambda r: (r[3].answer, -r[3].emergency, -r[2], r[0]))
+    chosen = max(eligible, key=lambda r: (r[4], -r[3].emergency, r[0]))
     print(f"best utility {best_total:.1f} ± {error:.1f} over {n} questions; chosen "
-          f"{chosen[0]:.1f}: C={chosen[2]}, {chosen[3]}")
+          f"{chosen[0]:.1f} ({chosen[4]} answered at once): C={chosen[2]}, {chosen[3]}")
     print(f"now in code: C={DEFAULT_PARAMS.c}, {DEFAULT}")
 
 
@@ -84,12 +87,14 @@ def main() -> int:
     parser.add_argument("--keywords", action="store_true",
                         help="the keyword matcher alone (the service before the classifier)")
     parser.add_argument("--grid", action="store_true", help="search settings (tune split)")
+    parser.add_argument("--c", type=float, nargs="*", default=[DEFAULT_PARAMS.c],
+                        help="with --grid: the regularisation values to try")
     args = parser.parse_args()
     tree = content_tree(args.content)
     questions = load_questions(args.questions)
     index = build_index(tree)
     if args.grid:
-        grid(tree, index, questions)
+        grid(tree, index, questions, tuple(args.c))
         return 0
     model = None
     if not args.keywords:

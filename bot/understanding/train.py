@@ -27,7 +27,7 @@ UNRELATED = "-"
 class Params:
     #: Inverse regularisation strength of the logistic regression (chosen on the tune
     #: split by ``scripts/eval_matcher.py --grid``).
-    c: float = 10.0
+    c: float = 30.0
     max_iter: int = 3000
     #: Keep only the most frequent features (None: all). With hundreds of topics the
     #: weights grow as features × topics; a cap keeps them (and training) bounded.

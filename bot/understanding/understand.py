@@ -7,7 +7,8 @@ The classifier decides, from its probabilities:
 
 - the emergency topic with any real probability (``emergency``) is the emergency
   answer at once: a false alarm costs one screen, a miss can cost a life;
-- the likeliest topic at ``answer`` or more is answered at once;
+- the likeliest topic at ``answer`` or more, ``margin`` ahead of the next, is answered
+  at once;
 - at ``offer`` or more, the three likeliest are offered ("did you mean");
 - below, or when "unrelated" (questions the bot does not cover) wins, nothing.
 
@@ -37,6 +38,8 @@ class Thresholds:
     offer: float = 0.12
     emergency: float = 0.3
     unrelated: float = 0.4
+    #: … and at least this far ahead of the runner-up
+    margin: float = 0.0
 
 
 DEFAULT = Thresholds()
@@ -64,7 +67,9 @@ def decide(index: MatcherIndex, model: Model | None, text: str, language: str,
     best_class, best = ranked[0]
     if best_class == UNRELATED and best >= thresholds.unrelated:
         return Match("none", topics, language)
-    if topics and topics[0][1] >= thresholds.answer:
+    runner_up = topics[1][1] if len(topics) > 1 else 0.0
+    if topics and topics[0][1] >= thresholds.answer and \
+            topics[0][1] - runner_up >= thresholds.margin:
         return Match("answer", topics, language)
     if topics and topics[0][1] >= thresholds.offer:
         return Match("didyoumean", topics, language)
