@@ -224,3 +224,31 @@ async def test_every_topic_answer_ends_with_the_date_it_was_checked(language):
         ending = [checked, back, menu] if lines[-2] == back else [checked, menu]
         assert lines[-len(ending):] == ending, (topic_id, messages[0])
         assert "\n".join(lines[:-len(ending)]) == text.sms, (topic_id, messages[0])
+
+
+def _uzbek_lines(messages: list[str]) -> list[str]:
+    return [line for line in "\n".join(messages).splitlines()
+            if line[:1].isdigit() and ("zbek" in line or "Ўзбек" in line)]
+
+
+@pytest.mark.parametrize(("reader", "latin", "expected"), [
+    ("ru", False, ["4 O'zbekcha (lotin)", "5 Ўзбекча"]),
+    ("ky", True, ["4 O'zbekcha (lotin)", "5 O'zbekcha (kirill)"]),
+    ("uz", False, ["4 O'zbekcha (lotin)", "5 O'zbekcha (kirill)"]),
+    ("uz-Cyrl", False, ["4 O'zbekcha (lotin)", "5 Ўзбекча"]),
+])
+async def test_the_sms_language_menu_tells_the_two_uzbek_scripts_apart(reader, latin, expected):
+    session = Session(key="k", language=reader, latin=latin)
+    reply, _ = await respond(Incoming("sms", "k", "/language"), session, CONTENT, T)
+    assert reply.kind == "language"
+    messages = render_sms_messages(reply, latin=latin, catalogs=T)
+    assert _uzbek_lines(messages) == expected
+    assert sum(count_segments(m).segments for m in messages) <= 2
+
+
+async def test_a_first_message_in_no_known_language_gets_a_two_segment_language_menu():
+    reply, _ = await respond(Incoming("sms", "k", "hi"), Session(key="k"), CONTENT, T)
+    assert reply.kind == "language"
+    messages = render_sms_messages(reply, catalogs=T)
+    assert sum(count_segments(m).segments for m in messages) <= 2
+    assert _uzbek_lines(messages) == ["4 O'zbekcha (lotin)", "5 Ўзбекча"]

@@ -33,14 +33,35 @@ _WIDEST_MARK = "(99/99) "  # pages are measured with the widest page counter
 #: Replies whose options are not listed on SMS: the help text says how to reach the menu.
 _NO_OPTION_LINES = frozenset({"help", "stop", "limited"})
 
+#: The language menu names each language in its own script, but once Cyrillic goes out in
+#: Latin letters (LAT, or a menu in Uzbek Latin) both Uzbek names read "O'zbekcha": on SMS
+#: the script is named. (name in a Cyrillic message, name in a Latin one)
+SMS_LANGUAGE_NAMES = {
+    "l:uz": ("O'zbekcha (lotin)", "O'zbekcha (lotin)"),
+    "l:uz-Cyrl": ("Ўзбекча", "O'zbekcha (kirill)"),
+}
+
 Script = Callable[[str], str]
+
+
+def in_latin_letters(language: str, latin: bool) -> bool:
+    """Whether this reader's SMS go out in GSM-7: Uzbek Latin, and LAT readers."""
+    return language == "uz" or (latin and language in CYRILLIC_LANGUAGES)
 
 
 def script_for(language: str, latin: bool) -> Script:
     """How text is written for this reader: GSM-7 for Uzbek Latin and for LAT readers."""
-    if language == "uz" or (latin and language in CYRILLIC_LANGUAGES):
+    if in_latin_letters(language, latin):
         return lambda text: to_gsm7(printable(text), language)
     return printable
+
+
+def _language_names(reply: Reply, latin: bool) -> Reply:
+    """The language menu with the Uzbek scripts told apart (:data:`SMS_LANGUAGE_NAMES`)."""
+    which = 1 if in_latin_letters(reply.language, latin) else 0
+    options = tuple(replace(o, label=SMS_LANGUAGE_NAMES[o.id][which])
+                    if o.id in SMS_LANGUAGE_NAMES else o for o in reply.options)
+    return replace(reply, options=options)
 
 
 def _translator(language: str, catalogs: Catalogs | None) -> Translator:
@@ -141,6 +162,8 @@ def render_sms_messages(reply: Reply, latin: bool = False,
     if reply.topic:
         return [render_sms_page(reply, latin=latin, catalogs=catalogs)[0]]
     script, t = script_for(reply.language, latin), _translator(reply.language, catalogs)
+    if reply.kind == "language":
+        reply = _language_names(reply, latin)
     if reply.kind == "help" and len(reply.blocks) > 1:
         # The help text alone: the menu's "choose a topic" prompt goes with the menu.
         reply = replace(reply, blocks=reply.blocks[:-1])
