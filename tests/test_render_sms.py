@@ -85,8 +85,7 @@ def long_reply(language: str = "ru", options: int = 2) -> Reply:
     body = " ".join(sentences[:8]) + "\n" + "\n".join(sentences[8:])
     choices = tuple(Option(f"t:x{i}", f"Тема {i}") for i in range(options - 1))
     return Reply(language=language, kind="topic", topic="permits.patent-payment",
-                 blocks=("Оплата", body), sms=body,
-                 options=(*choices, Option("nav:menu", "Меню")))
+                 blocks=("Оплата", body), options=(*choices, Option("nav:menu", "Меню")))
 
 
 def test_pages_carry_the_whole_text_in_order_and_say_how_to_go_on():
@@ -210,9 +209,12 @@ def test_inbound_text_loses_control_characters_and_is_cut_at_1600():
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_every_topic_answer_ends_with_the_date_it_was_checked(language):
     """One message within 3 segments: the topic's SMS text whole, then "Checked: <date>"
-    in the reader's language, "1 Back" when there is room for it, and "0 Menu"."""
+    in the reader's language, "9 More" (the whole text), and "1 Back" and "0 Menu" as far
+    as there is room for them."""
     t = T.translator(language)
+    script = script_for(language, False)
     back, menu = f"1 {t('Back')}", f"0 {t('Menu')}"
+    ways_on = {script(f"9 {t('More')}"), script(f"9 {t('More: the whole text')}")}
     for topic_id in CONTENT.topic_ids:
         text = CONTENT.texts[(topic_id, language)]
         assert text.reviewed is not None, topic_id
@@ -221,9 +223,19 @@ async def test_every_topic_answer_ends_with_the_date_it_was_checked(language):
         assert len(messages) == 1, (topic_id, messages)
         assert count_segments(messages[0]).segments <= 3, (topic_id, messages[0])
         lines = messages[0].split("\n")
-        ending = [checked, back, menu] if lines[-2] == back else [checked, menu]
-        assert lines[-len(ending):] == ending, (topic_id, messages[0])
-        assert "\n".join(lines[:-len(ending)]) == text.sms, (topic_id, messages[0])
+        way_on = next(i for i, line in enumerate(lines) if line in ways_on)
+        assert lines[way_on - 1] == checked, (topic_id, messages[0])
+        assert lines[way_on + 1:] in ([], [menu], [back, menu]), (topic_id, messages[0])
+        assert "\n".join(lines[:way_on - 1]) == text.sms, (topic_id, messages[0])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_way_on_to_the_whole_text_is_never_longer_than_the_menu_line(language):
+    """``content check`` keeps each SMS version within 3 segments beside the date and
+    "0 Menu"; the summary's message ends with "9 More" instead when both do not fit."""
+    t, script = T.translator(language), script_for(language, False)
+    more, menu = script(f"9 {t('More')}"), script(f"0 {t('Menu')}")
+    assert count_segments(more).units <= count_segments(menu).units
 
 
 def _uzbek_lines(messages: list[str]) -> list[str]:
