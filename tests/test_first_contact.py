@@ -174,3 +174,13 @@ def _script_forms(t, language: str, latin: bool) -> set[str]:
 
 def _line(text: str, language: str, latin: bool) -> str:
     return script_for(language, latin)(text)
+
+
+async def test_the_simulator_shows_the_first_contact_as_the_handset_gets_it(client):
+    """Each SMS with its segments (the old page counted the joined text as one message)."""
+    response = await client.post("/api/simulate", json={"user": "s", "text": "Саламатсызбы"})
+    views = (await response.json())["views"]
+    [message] = views["sms_messages"]
+    assert message["text"] == views["sms"] and message["encoding"] == "UCS-2"
+    assert message["segments"] == count_segments(message["text"]).segments <= WELCOME_SEGMENTS
+    assert message["characters"] == len(message["text"]) and views["latin"] is False
