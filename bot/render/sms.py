@@ -140,33 +140,44 @@ def _paged(text: str, more: str, endings: Iterable[str]) -> list[str]:
             _join(pages[-1], ending)]
 
 
-def _pages(reply: Reply, script: Script, t: Translator) -> tuple[list[str], str]:
-    """A topic's messages, and the lines that close its text (for a MORE past the end).
+def _pages(reply: Reply, page: int, script: Script,
+           t: Translator) -> tuple[str | None, bool, str]:
+    """Page ``page`` of a topic (None past the end), whether more follow, and the lines
+    that close its text (for a MORE past the end).
 
     With an SMS version, the first message is that summary and ends with the way on to the
     whole text (``9 Ещё``), which then comes page by page: the summary is never all an SMS
     reader can read. Content is written to fit three segments beside the date and
     "0 Menu" (``content check``), and "9 More" is never longer than "0 Menu"; the date the
     topic was checked and the numbered lines are added as far as they fit without adding
-    a page — the date first, because it tells the reader how old the answer is.
+    a page — the date first, because it tells the reader how old the answer is. The whole
+    text is cut into pages only when a page of it is asked for (twenty times the work of
+    the summary).
     """
     more = script(t("Next: {digit} or MORE", digit=more_digit(reply)))
     reviewed = _reviewed_line(reply, script, t)
     dates = (reviewed, "") if reviewed else ("",)
     endings = [_join(dated, script(option_lines(shown)))
                for dated in dates for shown in _option_sets(reply, menu_optional=False)]
-    if not reply.sms:
-        return _paged(script(sms_body(reply)), more, endings), endings[0]
-    digit = more_digit(reply)
-    labels = (t("More: the whole text"), t("More"))  # the long one where it fits
-    ways_on = [script(f"{digit} {label}") for label in labels]
-    summary_endings = (_join(dated, way_on, script(option_lines(shown)))
-                       for dated in dates
-                       for shown in _option_sets(reply, menu_optional=True)
-                       for way_on in ways_on)
-    whole = script("\n".join(sms_plain(part) for part in _whole(reply) if part.strip()))
-    summary = _paged(script(sms_body(reply)), more, summary_endings)
-    return [*summary, *_paged(whole, more, endings)], endings[0]
+    first: list[str] = []
+    whole = script(sms_body(reply))
+    if reply.sms:
+        digit = more_digit(reply)
+        labels = (t("More: the whole text"), t("More"))  # the long one where it fits
+        ways_on = [script(f"{digit} {label}") for label in labels]
+        summary_endings = (_join(dated, way_on, script(option_lines(shown)))
+                           for dated in dates
+                           for shown in _option_sets(reply, menu_optional=True)
+                           for way_on in ways_on)
+        first = _paged(whole, more, summary_endings)
+        if 0 <= page < len(first):
+            return first[page], True, endings[0]
+        whole = script("\n".join(sms_plain(part) for part in _whole(reply) if part.strip()))
+    rest = _paged(whole, more, endings)
+    index = page - len(first)
+    if not 0 <= index < len(rest):
+        return None, False, endings[0]
+    return rest[index], index < len(rest) - 1, endings[0]
 
 
 def _join(*parts: str) -> str:
@@ -182,10 +193,10 @@ def render_sms_page(reply: Reply, page: int | None = None, latin: bool = False,
     """
     page = reply.page if page is None else page
     script, t = script_for(reply.language, latin), _translator(reply.language, catalogs)
-    pages, closing = _pages(reply, script, t)
-    if page >= len(pages) or page < 0:
+    text, more, closing = _pages(reply, page, script, t)
+    if text is None:
         return _join(script(t("That was the end of the text.")), closing), False
-    return pages[page], page < len(pages) - 1
+    return text, more
 
 
 def _menu_hint(reply: Reply, latin: bool, t: Translator) -> str:
