@@ -216,7 +216,9 @@ async def test_every_topic_answer_ends_with_the_date_it_was_checked(language):
     back, menu = f"1 {t('Back')}", f"0 {t('Menu')}"
     ways_on = {script(f"9 {t('More')}"), script(f"9 {t('More: the whole text')}")}
     for topic_id in CONTENT.topic_ids:
-        text = CONTENT.texts[(topic_id, language)]
+        text = CONTENT.texts.get((topic_id, language))
+        if text is None:  # not translated yet: the Russian text, with a note, comes instead
+            continue
         assert text.reviewed is not None, topic_id
         checked = t("Checked: {date}", date=t.short_date(text.reviewed))
         messages = render_sms_messages(await topic_reply(topic_id, language), catalogs=T)
