@@ -67,6 +67,19 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+_ON, _OFF = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _switch(name: str, raw: str) -> str:
+    """"1", "0", or "" when unset: an on/off setting whose default depends on the service."""
+    value = raw.strip().lower()
+    if not value:
+        return ""
+    if value in _ON | _OFF:
+        return "1" if value in _ON else "0"
+    raise ConfigError(f"{name} must be 1 (on) or 0 (off), not {raw!r}")
+
+
 def _secret_key(env: Mapping[str, str], data_dir: Path) -> Secret:
     """SECRET_KEY, or a random one kept in data/ for a single development machine."""
     if env.get("SECRET_KEY"):
@@ -97,6 +110,9 @@ class Settings:
     twilio_account_sid: str = ""
     twilio_auth_token: Secret = field(default_factory=lambda: Secret(""))
     admin_token: Secret = field(default_factory=lambda: Secret(""))
+    #: Who may use ``/api/simulate``: "1" anyone, "0" signed-in staff only, "" anyone
+    #: unless ``public_url`` is https (then staff only) — see ``bot/web/simulator_access.py``.
+    simulator: str = ""
     stats_min_count: int = 5
     stats_flush_seconds: float = 5.0  # how often buffered statistics events are written
     max_body_bytes: int = 64 * 1024
@@ -129,6 +145,7 @@ class Settings:
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=Secret(env.get("TWILIO_AUTH_TOKEN", "")),
             admin_token=Secret(env.get("ADMIN_TOKEN", "")),
+            simulator=_switch("SIMULATOR", env.get("SIMULATOR", "")),
             stats_min_count=_positive(_int(env, "STATS_MIN_COUNT", 5), "STATS_MIN_COUNT"),
             stats_flush_seconds=_seconds(env, "STATS_FLUSH_SECONDS", 5.0),
         )

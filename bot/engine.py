@@ -52,6 +52,9 @@ MORE_WORDS = frozenset({"more", "ещё", "еще", "дальше", "дагы", 
                         "dalee", "dalshe", "dagy", "ulandysy", "boz", "davom", "davomash"})
 #: On SMS, 9 asks for the next page whenever it names no line of the last menu.
 MORE_DIGIT = "9"
+#: Emergency numbers of the countries the bot covers: typed alone, a call for help that
+#: no menu has a line for (a menu numbers a dozen lines at most).
+EMERGENCY_NUMBERS = frozenset({"112", "101", "102", "103", "104", "911"})
 LATIN_WORDS = frozenset({"lat", "лат", "latin", "латиница", "lotin", "лотин", "латин",
                          "latinica", "latinitsa"})
 
@@ -146,7 +149,7 @@ async def respond(
     elif word == MORE_DIGIT:
         handler = more.next_page
     elif _is_number(word):
-        handler = menu.unknown_number
+        handler = emergency.show if word in EMERGENCY_NUMBERS else menu.unknown_number
     elif known is None or (session.language is None and is_greeting(incoming.text)):
         reply, new_session = await start.begin(ctx, known_language=known)
         return _language_note(ctx, reply), _touch(new_session)

@@ -38,6 +38,7 @@ class Option:
 
     id: str  # short ASCII, fits Telegram's 64-byte callback data
     label: str
+    short: str = ""  # the label on SMS, where every letter costs; empty: the label
 
 
 Kind = Literal[
@@ -55,7 +56,9 @@ class Reply:
     blocks: tuple[str, ...] = ()
     options: tuple[Option, ...] = ()
     topic: str | None = None
-    sms: str | None = None  # the short version of a topic, for basic handsets
+    #: The short version for basic handsets: a topic's summary, or the first contact's
+    #: welcome (SMS sends it instead of the blocks and the footer).
+    sms: str | None = None
     footer: tuple[str, ...] = ()  # e.g. "reviewed on …", the way to change language
     page: int = 0  # which page of a long answer a paging channel (SMS) should show
     reviewed: date | None = None  # when the topic shown was last checked

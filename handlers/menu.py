@@ -17,7 +17,8 @@ def nav_options(ctx: Context, back: bool = True) -> tuple[Option, ...]:
 
 
 def main_options(ctx: Context) -> tuple[Option, ...]:
-    modules = tuple(Option(f"m:{m.id}", m.title(ctx.language)) for m in ctx.content.modules)
+    modules = tuple(Option(f"m:{m.id}", m.title(ctx.language), short=m.sms_title(ctx.language))
+                    for m in ctx.content.modules)
     return (*modules, Option("nav:lang", ctx.t("Language")))
 
 

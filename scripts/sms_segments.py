@@ -8,8 +8,12 @@ already known, through the same engine and SMS renderer as the Twilio channel. A
 counts as answered when the reply is a topic's answer (not a "did you mean" or the menu).
 
 Columns: questions asked; answered; segments of the first reply as sent (all its
-messages); segments to read the answer to its end (every page); the same two with LAT
+messages: the topic's SMS version, ending with "9 More"); segments to read the answer to
+its end (the SMS version, then every page of the whole text); the same two with LAT
 (Cyrillic in Latin letters) where the language is written in Cyrillic; and the ratio.
+
+Beside them, what a person pays before asking anything: the first contact (a greeting
+from a phone of that country, answered by the welcome and the numbered modules) and HELP.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ from bot.sms.segments import count_segments
 from bot.types import LANGUAGES, Incoming, Reply, Session
 
 QUESTIONS = ROOT / "tests" / "data" / "questions.tsv"
+#: A first message per language, and the sender's country (as a phone number gives it).
+GREETINGS = {"ru": ("Здравствуйте", None), "ky": ("Салам", "KG"), "tg": ("Салом", "TJ"),
+             "uz": ("Salom", "UZ"), "uz-Cyrl": ("Салом", "UZ")}
 
 
 def load_questions(path: Path) -> list[tuple[str, str]]:
@@ -85,6 +92,20 @@ async def measure(content: ContentTree, languages: Catalogs,
     return results
 
 
+async def first_contact(content: ContentTree, languages: Catalogs) -> dict[str, tuple[int, int]]:
+    """Segments of the answer to a greeting and to HELP, per language."""
+    found: dict[str, tuple[int, int]] = {}
+    for language, (greeting, country) in GREETINGS.items():
+        session = Session(key="measure")
+        hello, session = await respond(Incoming("sms", "measure", greeting, country_hint=country),
+                                       session, content, languages)
+        assert hello.language == language, (greeting, hello.language)
+        helped, _ = await respond(Incoming("sms", "measure", "HELP"), session, content, languages)
+        found[language] = (segments(render_sms_messages(hello, catalogs=languages)),
+                           segments(render_sms_messages(helped, catalogs=languages)))
+    return found
+
+
 def average(values: list[int]) -> str:
     return f"{mean(values):.2f}" if values else "-"
 
@@ -95,18 +116,22 @@ def main() -> int:
     args = parser.parse_args()
     content, languages = load_content(ROOT / "content"), catalogs(ROOT / "locales")
     results = asyncio.run(measure(content, languages, load_questions(args.questions)))
-    print(f"{'language':9} {'asked':>5} {'answered':>8} {'segments':>8} {'to end':>7} "
-          f"{'LAT':>6} {'LAT end':>7} {'ratio':>6}")
+    contact = asyncio.run(first_contact(content, languages))
+    print(f"{'language':9} {'hello':>5} {'HELP':>4} {'asked':>5} {'answered':>8} "
+          f"{'segments':>8} {'to end':>7} {'LAT':>6} {'LAT end':>7} {'ratio':>6}")
     for language in LANGUAGES:
         row = results.get(language)
         if not row:
             continue
         ratio = (f"{mean(row['first']) / mean(row['first_lat']):.2f}"
                  if row["first_lat"] else "-")
-        print(f"{language:9} {len(row['asked']):5d} {len(row['first']):8d} "
-              f"{average(row['first']):>8} {average(row['whole']):>7} "
+        hello, helped = contact[language]
+        print(f"{language:9} {hello:5d} {helped:4d} {len(row['asked']):5d} "
+              f"{len(row['first']):8d} {average(row['first']):>8} {average(row['whole']):>7} "
               f"{average(row['first_lat']):>6} {average(row['whole_lat']):>7} {ratio:>6}")
-    print("\nsegments: the first reply as sent; to end: every page of the answer; "
+    print("\nhello: segments of the first contact (a greeting answered by the welcome and the "
+          "modules); HELP: of the help text;\nsegments: the first reply to a question as sent "
+          "(the SMS version); to end: with every page of the whole text after it;\n"
           "LAT: Cyrillic in Latin letters (GSM-7); ratio: segments / LAT segments.")
     return 0
 

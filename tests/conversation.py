@@ -29,8 +29,13 @@ class Conversation:
         self.channel: Channel = channel
 
     async def say(self, text: str = "", option: str | None = None) -> Reply:
+        return await self.say_from(text, None, option)
+
+    async def say_from(self, text: str, country: str | None,
+                       option: str | None = None) -> Reply:
+        """A message with the sender's country as the SMS channel gives it (``"KG"``)."""
         incoming = Incoming(channel=self.channel, sender_key=self.session.key, text=text,
-                            option=option)
+                            option=option, country_hint=country)
         reply, self.session = await respond(incoming, self.session, self.content,
                                             self.languages)
         return reply

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.render.plain import render_plain
 from bot.render.telegram import (
     MAX_CALLBACK_BYTES,
     keyboard_rows,
@@ -16,7 +17,7 @@ from bot.render.telegram import (
     telegram_messages,
     units,
 )
-from bot.types import Option, Reply
+from bot.types import LANGUAGES, Option, Reply
 
 ALLOWED_TAGS = {"b", "i"}
 
@@ -65,9 +66,9 @@ def test_markup_characters_in_content_are_shown_as_typed():
 def test_double_stars_around_words_become_bold_and_codes_stay():
     body = "**Что делать**\n1. Позвоните **21*+79001234567# не набирайте.\n**2024**"
     html_text = render_html(topic_reply(body))
-    assert "<b>Что делать</b>" in html_text
+    assert "<b>Что делать</b>" in html_text and "<b>2024</b>" in html_text
     assert visible(html_text).endswith(
-        "Что делать\n1. Позвоните **21*+79001234567# не набирайте.\n**2024**")
+        "Что делать\n1. Позвоните **21*+79001234567# не набирайте.\n2024")
 
 
 def test_footer_is_italic_and_blocks_are_paragraphs():
@@ -151,3 +152,30 @@ def test_keyboard_leaves_out_ids_over_64_bytes_instead_of_failing(caplog):
 def test_keyboard_stays_within_100_buttons(count):
     rows = keyboard_rows(tuple(Option(f"t:{n}", str(n)) for n in range(count)))
     assert sum(len(row) for row in rows) == min(count, 100)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_emergency_number_is_bold_in_every_language_of_the_real_content(language):
+    """The shipped emergency answer opens with ``**112**``: bold, never the stars."""
+    from tests.conversation import Conversation
+
+    chat = Conversation(channel="telegram", language=language)
+    reply = await chat.say(option="t:help.emergency")
+    assert reply.topic == "help.emergency" and "**112**" in reply.blocks[-1]
+    html_text = render_html(reply)
+    assert "<b>112</b>" in html_text
+    assert "**" not in visible(html_text)
+    for message in telegram_messages(reply):
+        assert "**" not in visible(message)
+    plain = render_plain(reply)
+    assert "**" not in plain and "\n112 " in plain
+
+
+def test_stars_around_a_number_standing_alone_become_bold_and_ussd_codes_stay():
+    body = ("**112** — звоните. **2024**\nПереадресация: **21*+79001234567#, **004**#, "
+            "*100#, 2**10**3")
+    html_text = render_html(topic_reply(body))
+    assert html_text.count("<b>") == 3  # the title, 112 and 2024
+    assert "<b>112</b> — звоните. <b>2024</b>" in html_text
+    assert visible(html_text).endswith(
+        "Переадресация: **21*+79001234567#, **004**#, *100#, 2**10**3")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from twilio.request_validator import RequestValidator
 
 from bot.config import ROOT, Secret
@@ -21,7 +20,7 @@ from bot.content.loader import load_content
 from bot.engine import STOP_WORDS
 from bot.i18n import catalogs
 from bot.privacy import sender_key
-from bot.render.sms import script_for
+from bot.render.sms import SMS_LANGUAGE_NAMES, script_for
 from bot.sms.segments import count_segments
 from bot.sms.text import sms_plain
 from bot.storage.db import create_engine
@@ -106,9 +105,9 @@ def digit(messages: list[str], label: str) -> str:
 async def main_menu(phone: Handset, language: str) -> list[str]:
     """/start, and the language chosen when the bot asks for it."""
     menu = await phone.send("/start")
-    own_name = OWN_NAMES[language]
-    if any(line.endswith(f" {own_name}") for line in "\n".join(menu).splitlines()):
-        menu = await phone.send(digit(menu, own_name))
+    for own_name in (OWN_NAMES[language], *SMS_LANGUAGE_NAMES.get(f"l:{language}", ())):
+        if any(line.endswith(f" {own_name}") for line in "\n".join(menu).splitlines()):
+            return await phone.send(digit(menu, own_name))
     return menu
 
 
@@ -230,8 +229,11 @@ async def test_a_question_in_each_language_is_answered_in_that_language(sms_clie
                     gsm7=language == "uz")
     answer = await phone.send(QUESTIONS[language])
     assert answers_in(answer, language), answer
-    menu = script_for(language, False)(T.translator(language)("Menu"))
-    assert answer[-1].splitlines()[-1] == f"0 {menu}"
+    t, script = T.translator(language), script_for(language, False)
+    # The menu, when it fits; else the way on to the whole text closes the message.
+    endings = {f"0 {script(t('Menu'))}", f"9 {script(t('More'))}",
+               f"9 {script(t('More: the whole text'))}"}
+    assert answer[-1].splitlines()[-1] in endings
 
 
 async def test_uzbek_answers_stay_gsm7_through_a_whole_module(sms_client):
@@ -240,7 +242,7 @@ async def test_uzbek_answers_stay_gsm7_through_a_whole_module(sms_client):
     for topic_id in module.topics:
         phone = Handset(sms_client, phone=new_phone("+99890"), gsm7=True)
         menu = await main_menu(phone, "uz")
-        topics = await phone.send(digit(menu, module.title("uz")))
+        topics = await phone.send(digit(menu, module.sms_title("uz")))
         [answer] = await phone.send(digit(topics, CONTENT.title(topic_id, "uz")))
         assert answer.startswith(sms_text(topic_id, "uz")[:30])
 
@@ -261,44 +263,30 @@ async def test_lat_turns_cyrillic_answers_into_cheaper_gsm7(sms_client):
     assert count_segments("\n".join(back)).encoding == "UCS-2"
 
 
-@pytest.fixture
-async def long_topic_client(aiohttp_client, tmp_path, database_url):
-    """The real content, with one topic's SMS version as long as its whole text."""
-    content = tmp_path / "content"
-    for path in (ROOT / "content").rglob("*"):
-        if path.is_file() and path.suffix in {".md", ".yaml"}:
-            target = content / path.relative_to(ROOT / "content")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(path.read_bytes())
-    topic = content / "ru" / "help.hotlines.md"
-    _, front, body = topic.read_text(encoding="utf-8").split("---\n", 2)
-    meta = yaml.safe_load(front)
-    meta["sms"] = sms_plain(body)
-    topic.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body,
-                     encoding="utf-8")
-    settings = make_settings(tmp_path, database_url, twilio_auth_token=Secret(TOKEN),
-                             content_dir=content)
-    client = await aiohttp_client(create_app(settings))
-    return client, meta["sms"]
-
-
-async def test_paging_walks_a_long_topic_to_its_end(long_topic_client):
-    client, full_text = long_topic_client
-    phone = Handset(client, phone=new_phone("+7916"))
+async def test_paging_walks_a_topic_from_its_summary_to_the_end_of_its_whole_text(sms_client):
+    """The SMS version first, ending with "9 Ещё…"; then MORE (9, ЕЩЁ, more …) brings the
+    whole text page by page — title, body, the line on checking — each page announcing
+    the true number of pages; the last ends with the date and the options."""
+    phone = Handset(sms_client, phone=new_phone("+7916"))
     menu = await main_menu(phone, "ru")
     help_module = CONTENT.module("help")
     assert help_module is not None
-    topics = await phone.send(digit(menu, help_module.title("ru")))
-    page = await phone.one(digit(topics, CONTENT.title("help.hotlines", "ru")))
-    pages, totals, asks = [], set(), itertools.cycle(["9", "ЕЩЁ", "more", "еще"])
+    topics = await phone.send(digit(menu, help_module.sms_title("ru")))
+    summary = await phone.one(digit(topics, CONTENT.title("help.hotlines", "ru")))
+    text = CONTENT.texts[("help.hotlines", "ru")]
+    assert summary.startswith(sms_plain(text.sms)[:40])
+    assert any(line.startswith("9 Ещё") for line in summary.splitlines()), summary
+    asks = itertools.cycle(["9", "ЕЩЁ", "more", "еще"])
+    page = await phone.one(next(asks))
+    pages, totals = [], set()
     while True:
-        *text, last = page.splitlines()
+        *lines, last = page.splitlines()
         found = re.fullmatch(r"\((\d+)/(\d+)\) Далее: 9 или ЕЩЁ", last)
         if not found:
             break
         assert int(found.group(1)) == len(pages) + 1
         totals.add(int(found.group(2)))
-        pages.append("\n".join(text))
+        pages.append("\n".join(lines))
         page = await phone.one(next(asks))
     assert len(pages) >= 2, "the topic should need several pages"
     assert totals == {len(pages) + 1}  # every page announced the true number of pages
@@ -306,7 +294,11 @@ async def test_paging_walks_a_long_topic_to_its_end(long_topic_client):
     assert lines[-2:] == ["1 Назад", "0 Меню"]
     assert re.fullmatch(r"Проверено: \d\d\.\d\d\.\d{4}", lines[-3])  # how old the answer is
     pages.append("\n".join(lines[:-3]))
-    assert " ".join("\n".join(pages).split()) == " ".join(full_text.split())
+    t = T.translator("ru")
+    footer = t("Laws change often: check before you act. Last checked: {date}",
+               date=t.date(text.reviewed))
+    whole = "\n".join([text.title, sms_plain(text.body), footer])
+    assert " ".join("\n".join(pages).split()) == " ".join(whole.split())
     after = await phone.one("9")
     assert after.splitlines()[0] == "Это конец текста."
     again = await phone.one("1")  # Back still works after the end
@@ -372,7 +364,7 @@ async def test_a_conversation_moves_between_processes_on_one_sqlite_file(
     here, there = (Handset(client, phone=phone) for client in clients)
     await main_menu(here, "ky")  # this process now remembers the main menu
     permits = CONTENT.module("permits")
-    module = await there.send(digit(await there.send("/start"), permits.title("ky")))
+    module = await there.send(digit(await there.send("/start"), permits.sms_title("ky")))
     assert (await session_of(sms_settings, phone)).position == "module:permits"
     topic_id = permits.topics[0]
     await here.send(digit(module, CONTENT.title(topic_id, "ky")))  # of the permits menu
@@ -393,9 +385,10 @@ async def test_a_broken_sqlite_connection_costs_one_stateless_answer(sms_client,
         await (await conn.get_raw_connection()).driver_connection.close()
     with caplog.at_level(logging.ERROR):
         menu = await phone.send("0")
-    assert any(CONTENT.module("permits").title("ky") in line for line in menu)
+    assert any(CONTENT.module("permits").sms_title("ky") in line for line in menu)
     assert "database unreachable" in caplog.text
-    permits = await phone.send(digit(await phone.send("0"), CONTENT.module("permits").title("ky")))
+    permits = await phone.send(digit(await phone.send("0"),
+                                     CONTENT.module("permits").sms_title("ky")))
     assert permits and (await session_of(sms_settings, phone.phone)).position == "module:permits"
 
 
@@ -410,7 +403,7 @@ async def test_a_session_that_cannot_be_read_is_not_overwritten(aiohttp_client,
     phone = new_phone()
     permits = CONTENT.module("permits")
     first = Handset(here, phone=phone)
-    await first.send(digit(await main_menu(first, "ky"), permits.title("ky")))
+    await first.send(digit(await main_menu(first, "ky"), permits.sms_title("ky")))
     store = there.server.app[STORE]
     async with store.engine.connect() as conn:
         await (await conn.get_raw_connection()).driver_connection.close()
@@ -454,12 +447,17 @@ async def test_twilio_advanced_opt_out_is_obeyed(sms_client, sms_settings):
 
 @pytest.mark.parametrize(("word", "language"), [("HELP", "ru"), ("помощь", "ru"),
                                                 ("жардам", "ky")])
-async def test_help_is_one_short_message_with_the_emergency_number(sms_client, word,
-                                                                   language):
+async def test_help_introduces_the_bot_and_gives_the_emergency_number(sms_client, word,
+                                                                     language):
     phone = Handset(sms_client, phone=new_phone(PHONES[language][:6]))
     await phone.send(QUESTIONS[language])
-    [text] = await phone.send(word)
+    messages = await phone.send(word)
+    assert len(messages) <= 2 and all(count_segments(m).segments <= 3 for m in messages)
+    text = "\n".join(messages)
     assert "112" in text and "STOP" in text
+    assert text.startswith(T.translator(language)(
+        "Hello! I tell labour migrants about their rights, legal work abroad and where "
+        "to get help. It is free and anonymous.").split(" ")[0])
 
 
 # -- odd messages ---------------------------------------------------------------------
@@ -520,5 +518,5 @@ async def test_the_session_is_committed_before_the_answer_goes_out(sms_client, s
         seen = await session_of(sms_settings, phone.phone)
         assert (seen.language, seen.position) == ("ky", "root"), seen
         menu = await phone.send("/start")
-        await phone.send(digit(menu, CONTENT.module("permits").title("ky")))
+        await phone.send(digit(menu, CONTENT.module("permits").sms_title("ky")))
         assert (await session_of(sms_settings, phone.phone)).position == "module:permits"

@@ -104,9 +104,9 @@ def assert_fits_sms(body: str) -> list[str]:
 
 
 def menu_lines() -> frozenset[str]:
-    """The main menu's first line in every language, in Cyrillic and in LAT letters."""
+    """The SMS main menu's first line in every language, in Cyrillic and in LAT letters."""
     first = load_content(ROOT / "content").modules[0]
-    return frozenset(f"1 {script_for(language, latin)(first.title(language))}"
+    return frozenset(f"1 {script_for(language, latin)(first.sms_title(language))}"
                      for language in LANGUAGES for latin in (False, True))
 
 

@@ -1,13 +1,15 @@
-"""``python -m bot serve``: migrate, then run the web service."""
+"""``python -m bot serve``: take the port, migrate, then run the web service."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import socket
 
 from aiohttp import web
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.storage.migrate import upgrade
 from bot.web.accesslog import AccessLogger
 from bot.web.app import create_app
@@ -21,15 +23,48 @@ def add_parser(commands: argparse._SubParsersAction, name: str) -> None:  # type
                         help="fetch Telegram updates by polling instead of a webhook")
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The service's socket, bound before anything else starts.
+
+    A port that is taken is then one plain line (``ConfigError``), before the migrations
+    run or Telegram is told where to call — not a traceback from a half-started service.
+    """
+    other = port + 1 if 0 < port < 65535 else 8081
+    how = f"choose another with --port {other} or PORT={other}"
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                    flags=socket.AI_PASSIVE)[0][0]
+        return socket.create_server((host, port), family=family, backlog=128)
+    except OverflowError:
+        raise ConfigError(f"port {port} does not exist: ports go from 1 to 65535") from None
+    except socket.gaierror:
+        raise ConfigError(f"--host {host} is not an address of this machine "
+                          "(0.0.0.0 listens on all of them)") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"port {port} is already in use (another `python -m bot serve`, "
+                              f"or another program): {how}") from None
+        if exc.errno == errno.EACCES:
+            raise ConfigError(f"this user may not listen on port {port} (ports below 1024 "
+                              f"need root): {how}") from None
+        raise ConfigError(f"cannot listen on {host} port {port} ({exc.strerror}): "
+                          f"{how}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if args.polling:
         env["TELEGRAM_POLLING"] = "1"
     settings = Settings.from_env(env)
+    sock = listen(args.host, settings.port if args.port is None else args.port)
+    port = sock.getsockname()[1]
     upgrade(settings.database_url)  # before the loop starts: Alembic runs its own loop
     app = create_app(settings)
-    print(f"Serving on http://localhost:{args.port or settings.port} (simulator at /)",
-          flush=True)
-    web.run_app(app, host=args.host, port=args.port or settings.port, print=None,
-                shutdown_timeout=10, access_log_class=AccessLogger)
+
+    def serving(_banner: str) -> None:
+        """Called by aiohttp once the socket accepts requests, never before."""
+        print(f"Serving on http://localhost:{port} (simulator at /)", flush=True)
+
+    web.run_app(app, sock=sock, print=serving, shutdown_timeout=10,
+                access_log_class=AccessLogger)
     return 0

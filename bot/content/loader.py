@@ -289,6 +289,7 @@ def parse_menu(path: Path, problems: list[Problem]) -> tuple[Module, ...]:
                 problems.append(Problem(path, line, f"module {module_id}: no title in {lang} "
                                         "(the Russian one is shown)", severity="warning",
                                         code="missing-translation", language=lang))
+        sms_titles = _sms_titles(entry.get("sms"), module_id, path, line, problems)
         topics = _strings(entry.get("topics"))
         topic_lines: dict[str, int] = {}
         for position, topic_id in enumerate(topics):
@@ -303,8 +304,26 @@ def parse_menu(path: Path, problems: list[Problem]) -> tuple[Module, ...]:
                                         code="duplicate-id"))
             seen_topics.setdefault(topic_id, topic_line)
         modules.append(Module(module_id, MappingProxyType(titles), topics, line=line,
-                              topic_lines=MappingProxyType(topic_lines)))
+                              topic_lines=MappingProxyType(topic_lines),
+                              sms_titles=MappingProxyType(sms_titles)))
     return tuple(modules)
+
+
+def _sms_titles(raw: object, module_id: str, path: Path, line: int,
+                problems: list[Problem]) -> dict[str, str]:
+    """A module's ``sms:`` names (``ru: Документы``), like its titles; optional."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(Problem(path, line, f"module {module_id}: sms must be one short name "
+                                "per language (ru: …, ky: …)", code="menu"))
+        return {}
+    names = {str(k): str(v).strip() for k, v in raw.items() if str(v).strip()}
+    if "uz" in names and "uz-Cyrl" not in names:
+        names["uz-Cyrl"] = uz_latin_to_cyrillic(normalize_apostrophes(names["uz"]))
+    if "uz" in names:
+        names["uz"] = normalize_apostrophes(names["uz"])
+    return names
 
 
 def _module_nodes(root: yaml.Node | None) -> list[yaml.Node]:

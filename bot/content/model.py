@@ -54,8 +54,19 @@ class Module:
     topic_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}),
                                            compare=False, hash=False)
 
+    #: A word or two per language for the SMS menu, where every letter costs (``sms:`` in
+    #: menu.yaml); SMS shows the title in a language without one.
+    sms_titles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}),
+                                          compare=False, hash=False)
+
     def title(self, language: str) -> str:
         return self.titles.get(language) or self.titles.get(FALLBACK_LANGUAGE) or self.id
+
+    def sms_title(self, language: str) -> str:
+        """The short name for SMS, or "" when there is none (SMS then shows the title)."""
+        if language in self.titles:
+            return self.sms_titles.get(language, "")
+        return self.sms_titles.get(FALLBACK_LANGUAGE, "")  # the Russian title is shown
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,24 @@ import re
 
 from bot.types import Reply
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+#: ``**bold**`` in content, on one line: around words (``**Что делать**``), or around a
+#: number standing alone (``**112** — звоните``). A USSD code keeps its stars — ``**21*…#``
+#: has a star inside, ``**004**#`` touches a ``#`` — and so does a lone ``*``.
+BOLD = re.compile(
+    r"\*\*(?=\S)([^*\n]*?[^\W\d_][^*\n]*?)(?<=\S)\*\*"
+    r"|(?<![*#\w])\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*(?![*#\w])"
+)
+
+
+def bold_text(match: re.Match[str]) -> str:
+    """The text between the stars of a :data:`BOLD` match."""
+    return match.group(1) if match.group(1) is not None else match.group(2)
 
 
 def body_text(reply: Reply) -> str:
     """The reply's text blocks and footer, separated by blank lines, without ``**`` marks."""
     text = "\n\n".join(part for part in (*reply.blocks, *reply.footer) if part.strip())
-    return _BOLD.sub(r"\1", text)
+    return BOLD.sub(bold_text, text)
 
 
 def numbered(reply: Reply) -> list[tuple[str, str]]:

@@ -2,8 +2,9 @@
 
 Plain functions, no python-telegram-bot types: the channel adapter turns rows of
 :class:`Option` into buttons. Content is escaped — ``<``, ``&`` and a lone ``*`` are text,
-never markup (``*100#`` is a USSD code) — except ``**words**``, which content files use for
-headings and warnings and which become bold. The topic's title is bold, the footer italic.
+never markup (``*100#`` is a USSD code) — except ``**words**`` and ``**112**``, which content
+files use for headings, warnings and the numbers to call, and which become bold. The
+topic's title is bold, the footer italic.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 
+from bot.render.plain import BOLD, bold_text
 from bot.types import Option, Reply
 
 log = logging.getLogger(__name__)
@@ -23,9 +25,6 @@ MAX_BUTTONS = 100
 MAX_ROW = 8
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-# ``**words**`` on one line, around something with a letter: ``**21*…#`` (a USSD code)
-# and a lone ``*`` stay as typed.
-_BOLD = re.compile(r"\*\*(?=\S)([^*\n]*?[^\W\d_][^*\n]*?)(?<=\S)\*\*")
 
 
 def units(text: str) -> int:
@@ -62,9 +61,9 @@ def _inline(text: str, tag: str) -> str:
         return _escape(text)
     out: list[str] = []
     last = 0
-    for match in _BOLD.finditer(text):
+    for match in BOLD.finditer(text):
         out.append(_escape(text[last:match.start()]))
-        out.append(f"<b>{_escape(match.group(1))}</b>")
+        out.append(f"<b>{_escape(bold_text(match))}</b>")
         last = match.end()
     out.append(_escape(text[last:]))
     return "".join(out)

@@ -137,14 +137,15 @@ async def login(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther("/stats")
     response.set_cookie(
         auth.COOKIE, auth.session_value(settings.admin_token, expires),
-        max_age=auth.SESSION_SECONDS, path="/stats", httponly=True, samesite="Strict",
+        # Path "/": the same sign-in opens the simulator's API on a public service.
+        max_age=auth.SESSION_SECONDS, path="/", httponly=True, samesite="Strict",
         secure=settings.public_url.startswith("https://"))
     raise response
 
 
 async def logout(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther("/stats")
-    response.del_cookie(auth.COOKIE, path="/stats")
+    response.del_cookie(auth.COOKIE, path="/")
     raise response
 
 

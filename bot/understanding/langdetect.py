@@ -79,6 +79,17 @@ _PHATIC: Mapping[str, frozenset[str]] = {
     **dict.fromkeys(
         ("hi", "hello", "hey", "ok", "okay", "thanks", "yes", "no", "bro", "брат", "brat",
          "ака", "aka", "ука", "uka", "ассалам", "assalam"), _ALL),
+    # Whom a greeting is addressed to, and "how are you": "Ассалому алейкум, бародарон" is
+    # still a greeting (issue 16); a question after them still makes it a question.
+    **dict.fromkeys(("бародар", "бародарон", "бародарҷон", "додар", "додарон", "дӯстон",
+                     "хубед"), frozenset({"tg"})),
+    **dict.fromkeys(("байке", "эже", "агай", "досторум", "туугандар", "кандайсыз",
+                     "кандайсың"), frozenset({"ky"})),
+    **dict.fromkeys(("birodar", "birodarlar", "do'stlar", "биродар", "дўстлар", "qalaysiz",
+                     "қалайсиз", "yaxshimisiz", "яхшимисиз"), frozenset({"uz"})),
+    **dict.fromkeys(("опа", "opa"), frozenset({"tg", "uz"})),
+    **dict.fromkeys(("всем", "друзья", "ребята", "братья", "земляки", "дорогие"),
+                    frozenset({"ru"})),
 }
 
 

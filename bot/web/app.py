@@ -26,6 +26,7 @@ from bot.understanding.model import keep_models_in, model_ready
 from bot.web.errors import error_middleware
 from bot.web.keys import CONTENT, SERVICE, SETTINGS, STORE
 from bot.web.simulate import simulate
+from bot.web.simulator_access import guarded
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -135,7 +136,7 @@ def create_app(settings: Settings, extensions: list[Extension] | None = None) ->
                               store=store)
     app.cleanup_ctx.append(_core(settings))
     app.router.add_get("/healthz", healthz)
-    app.router.add_post("/api/simulate", simulate)
+    app.router.add_post("/api/simulate", guarded(simulate))
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
     for extension in extensions if extensions is not None else default_extensions():

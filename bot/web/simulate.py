@@ -9,8 +9,9 @@ from aiohttp import web
 
 from bot.privacy import sender_key
 from bot.render.plain import body_text, render_plain
-from bot.render.sms import render_sms
+from bot.render.sms import render_sms, render_sms_messages
 from bot.render.telegram import render_html
+from bot.sms.segments import count_segments
 from bot.types import Incoming, Reply
 from bot.web.errors import json_error
 from bot.web.keys import SERVICE, SETTINGS
@@ -19,10 +20,21 @@ MAX_TEXT = 4000
 RENDERERS = {"telegram": render_html, "sms": render_sms, "simulator": render_plain}
 
 
+def sms_messages(reply: Reply, latin: bool) -> list[dict[str, Any]]:
+    """Each SMS as a handset receives it, with what it costs (the simulator's SMS view)."""
+    found = []
+    for text in render_sms_messages(reply, latin=latin):
+        counted = count_segments(text)
+        found.append({"text": text, "segments": counted.segments,
+                      "encoding": counted.encoding, "characters": counted.units})
+    return found
+
+
 def reply_json(reply: Reply, channel: str, latin: bool = False) -> dict[str, Any]:
     """``latin``: the reader sent LAT, so the SMS view is in Latin letters, as a handset
     would get it."""
-    sms = render_sms(reply, latin=latin)
+    messages = sms_messages(reply, latin)
+    sms = "\n\n".join(m["text"] for m in messages)  # as render_sms() joins them
     return {
         "language": reply.language,
         "topic": reply.topic,
@@ -33,6 +45,8 @@ def reply_json(reply: Reply, channel: str, latin: bool = False) -> dict[str, Any
             "telegram": {"html": render_html(reply),
                          "buttons": [o.label for o in reply.options]},
             "sms": sms,
+            "sms_messages": messages,
+            "latin": latin,
             "plain": body_text(reply),
         },
     }
