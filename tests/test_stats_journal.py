@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bot.stats.journal import Journal
+from bot.stats.journal import Event, Journal
 from bot.stats.models import StatsEvent, StatsVisitor
 from bot.stats.recorder import Recorder
 from bot.storage.db import create_engine
@@ -260,3 +260,27 @@ async def _truncate_events(url: str) -> None:
             await conn.execute(text("TRUNCATE stats_events, stats_visitors, stats_salts"))
     finally:
         await engine.dispose()
+
+
+def test_a_write_cut_short_by_a_full_disk_is_taken_back(tmp_path):
+    """A part of a batch left in the file would be written again with the whole batch at
+    the next try, and counted twice. The file-size limit stands in for a full disk."""
+    resource = pytest.importorskip("resource")
+    journal = Journal(tmp_path / "stats")
+    one = Event(date(2026, 11, 28), 15, "sms", "tg", "scams.trafficking", "topic")
+    journal.append([one], [])
+    path = next((tmp_path / "stats").glob("journal-*.jsonl"))
+    before = path.read_bytes()
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a signal
+    try:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (len(before) + 300, hard))
+        with pytest.raises(OSError):
+            journal.append([one] * 50, [])
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+    assert path.read_bytes() == before
+    journal.append([one], [])  # the disk has room again
+    assert path.read_bytes().count(b"\n") == 2
+    journal.release()

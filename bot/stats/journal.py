@@ -73,8 +73,8 @@ class Journal:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._own: IO[str] | None = None
-        self._held: list[tuple[Path, IO[str]]] = []
+        self._own: IO[bytes] | None = None
+        self._held: list[tuple[Path, IO[Any]]] = []
 
     @property
     def holding(self) -> bool:
@@ -131,7 +131,7 @@ class Journal:
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self.directory / f"journal-{secrets.token_hex(8)}.jsonl"
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-            handle = os.fdopen(descriptor, "a", encoding="utf-8")
+            handle = os.fdopen(descriptor, "ab", buffering=0)  # unbuffered: os.write below
             fcntl.flock(handle, fcntl.LOCK_EX)
             self._own = handle
             self._held.append((path, handle))
@@ -139,9 +139,19 @@ class Journal:
                                    e.kind]}, ensure_ascii=False) for e in events]
         lines += [json.dumps({"v": [day.isoformat(), digest]}) for day, digest in digests]
         secrets.SystemRandom().shuffle(lines)
-        self._own.write("".join(line + "\n" for line in lines))
-        self._own.flush()
-        os.fsync(self._own.fileno())
+        data = "".join(line + "\n" for line in lines).encode()
+        descriptor = self._own.fileno()
+        size = os.fstat(descriptor).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+            os.fsync(descriptor)
+        except OSError:
+            # A full disk part-way: take the part back, or the next try would write it twice.
+            with contextlib.suppress(OSError):
+                os.ftruncate(descriptor, size)
+            raise
 
     def written(self) -> None:
         """Everything held is in the database now: delete the files (unlink, then unlock)."""

@@ -159,17 +159,17 @@ class Recorder:
         if self.journal is None:
             return
         events = self._events[self._journaled:]
-        senders = []
+        senders, digests = [], []
         for day, keys in self._visitors.items():
             salt = self._salts.cached(day)
-            if salt is None:
+            if salt is None:  # not known here: these senders miss from the day's people
                 continue
             for key in keys:
                 if (day, key) not in self._journaled_senders:
                     senders.append((day, key))
+                    digests.append((day, visitor_digest(salt, key)))
         try:
-            self.journal.append(events, [(day, visitor_digest(self._salts.cached(day) or b"",
-                                                              key)) for day, key in senders])
+            self.journal.append(events, digests)
         except OSError as exc:  # a full disk: the events are still in memory
             log.warning("statistics journal not written (%s)", type(exc).__name__)
             return

@@ -164,7 +164,9 @@ def _cross_site(request: web.Request) -> web.Response | None:
     if auth.same_origin(request.headers, request.host):
         return None
     log.warning("statistics: a cross-site %s was refused", request.path)
-    return web.Response(status=403, text="Sign in and out from the dashboard's own page.\n")
+    tr = _words(request)
+    return web.Response(status=403,
+                        text=tr("Sign in and out from the dashboard's own page.") + "\n")
 
 
 async def login(request: web.Request) -> web.StreamResponse:
