@@ -80,6 +80,22 @@ def _switch(name: str, raw: str) -> str:
     raise ConfigError(f"{name} must be 1 (on) or 0 (off), not {raw!r}")
 
 
+def _epsilon(env: Mapping[str, str]) -> float:
+    """STATS_EPSILON: the privacy budget of each published count (README, "Statistics")."""
+    raw = env.get("STATS_EPSILON", "").strip()
+    if not raw:
+        return 1.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.01 <= value <= 10:  # also refuses nan and inf: noise cannot be switched off
+        raise ConfigError(f"STATS_EPSILON must be a number from 0.01 to 10, not {raw!r}. "
+                          "Hint: 1 adds noise of about ±1 to every published count; "
+                          "smaller protects more and blurs more.")
+    return value
+
+
 def _secret_key(env: Mapping[str, str], data_dir: Path) -> Secret:
     """SECRET_KEY, or a random one kept in data/ for a single development machine."""
     if env.get("SECRET_KEY"):
@@ -114,6 +130,7 @@ class Settings:
     #: unless ``public_url`` is https (then staff only) — see ``bot/web/simulator_access.py``.
     simulator: str = ""
     stats_min_count: int = 5
+    stats_epsilon: float = 1.0  # noise on published counts; math.inf (tests only) is none
     stats_flush_seconds: float = 5.0  # how often buffered statistics events are written
     max_body_bytes: int = 64 * 1024
     session_idle_days: int = 30
@@ -148,4 +165,5 @@ class Settings:
             simulator=_switch("SIMULATOR", env.get("SIMULATOR", "")),
             stats_min_count=_positive(_int(env, "STATS_MIN_COUNT", 5), "STATS_MIN_COUNT"),
             stats_flush_seconds=_seconds(env, "STATS_FLUSH_SECONDS", 5.0),
+            stats_epsilon=_epsilon(env),
         )

@@ -23,7 +23,7 @@ from bot.storage.db import create_engine
 from bot.storage.migrate import upgrade
 
 TABLES = ("sessions", "processed_messages", "stats_events", "stats_daily", "stats_uniques",
-          "stats_salts", "stats_visitors")
+          "stats_salts", "stats_visitors", "stats_access")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

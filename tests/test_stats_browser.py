@@ -3,7 +3,9 @@
 Chromium (Debian's ``chromium``; ``.ci/run`` installs it) opens ``/stats``: without the
 token it gets the sign-in form; with it — typed into the form (cookie) or sent as a
 Bearer header — the page's own script draws the charts as SVG, with no network beyond
-the test server. A screenshot goes to ``test-artifacts/stats-dashboard.png``.
+the test server. Then the page as an NGO worker sees it on a phone: 390 px wide, in
+Russian, a month of Telegram and SMS traffic with noise on. Screenshots go to
+``test-artifacts/stats-dashboard.png`` and ``test-artifacts/stats-dashboard-390-ru.png``.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import base64
 import contextlib
 import itertools
 import json
+import math
 import os
+import random
 import shutil
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +28,9 @@ import aiohttp
 import pytest
 
 from bot.config import ROOT
+from bot.stats.queries import last_closed_day
 from bot.stats.web import RECORDER
+from bot.types import Incoming, Reply
 from bot.web.app import create_app
 from tests.conftest import make_settings
 from tests.test_stats import EXPECTED, TOKEN, run_script
@@ -151,7 +158,7 @@ CHARTS = """(() => {
     height: r.getBBox().height}));
   return {ready: document.body.getAttribute('data-charts'),
           days: bars('chart-days'), topics: bars('chart-topics'),
-          channels: bars('chart-channels'), unmatched: bars('chart-unmatched'),
+          channels: bars('chart-channels'), understanding: bars('chart-understanding'),
           people: bars('chart-people'), text: document.body.innerText};
 })()"""
 
@@ -163,12 +170,13 @@ async def test_the_dashboard_renders_its_charts_in_chromium(aiohttp_server, aioh
     if binary is None:
         pytest.skip("no chromium on PATH: install Debian's `chromium` (.ci/run does)")
     settings = make_settings(tmp_path, database_url, admin_token=TOKEN,
-                             stats_flush_seconds=3600.0)
+                             stats_flush_seconds=3600.0, stats_epsilon=math.inf)
     server = await aiohttp_server(create_app(settings))
     client = await aiohttp_client(server)
     await run_script(client)
     await server.app[RECORDER].flush()
     base = str(server.make_url("/stats"))
+    simulator = base + "?channel=simulator&lang=en"
 
     async with chromium(binary, tmp_path / "profile") as page:
         # No token: the sign-in form, and no numbers.
@@ -189,16 +197,20 @@ async def test_the_dashboard_renders_its_charts_in_chromium(aiohttp_server, aioh
         assert [(c["name"], c["httpOnly"], c["sameSite"]) for c in cookies] == [
             ("stats_session", True, "Strict")]
         assert await page.evaluate("document.cookie") == ""
+        assert (await page.evaluate(CHARTS))["ready"] == "ready", page.console_errors()
+        await page.open(simulator)  # the script talked through the simulator
         charts = await page.evaluate(CHARTS)
         assert charts["ready"] == "ready", page.console_errors()
         languages = {k: v for k, v in EXPECTED["languages"].items() if v is not None}
         assert {b["key"]: b["count"] for b in charts["days"]} == languages
-        assert {b["label"]: b["count"] for b in charts["topics"]} == {
-            "permits.registration": 6, "help.emergency": 5}
+        assert {b["key"]: b["count"] for b in charts["topics"]} == {
+            "permits.registration": 6, "help.emergency": 5, "unmatched": 5}
         assert {b["label"]: b["count"] for b in charts["channels"]} == {"simulator": 29}
-        assert {b["label"]: b["count"] for b in charts["unmatched"]} == {"tg": 5, "ky": 0}
-        assert [b["count"] for b in charts["people"]] == [EXPECTED["people"]]
-        drawn = charts["days"] + charts["topics"] + charts["channels"] + charts["people"]
+        assert {(b["label"], b["key"]): b["count"] for b in charts["understanding"]} == {
+            ("tg", "unmatched"): 5, ("ky", "unmatched"): 0, ("tg", "didyoumean"): 0,
+            ("ky", "didyoumean"): 0}
+        assert [b["count"] for b in charts["people"]] == [EXPECTED["people"]]  # staff: none
+        drawn = charts["days"] + charts["topics"] + charts["channels"]
         assert all(b["width"] > 0 and b["height"] > 0 for b in drawn)
         ARTIFACTS.mkdir(exist_ok=True)
         shot = await page.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
@@ -220,4 +232,100 @@ async def test_the_dashboard_renders_its_charts_in_chromium(aiohttp_server, aioh
                      if e.get("method") == "Network.requestWillBeSent"}
         origin = str(server.make_url("/"))
         assert all(u.startswith((origin, "data:", "about:")) for u in requested), requested
+        assert page.console_errors() == []
+
+
+PHONE = """(() => {
+  const box = el => el.getBoundingClientRect();
+  const texts = [...document.querySelectorAll('.chart svg text')];
+  const pairs = {};
+  document.querySelectorAll('#chart-understanding rect.bar').forEach(r => {
+    const b = box(r), label = r.getAttribute('data-label');
+    (pairs[label] = pairs[label] || []).push({key: r.getAttribute('data-key'), top: b.top,
+                                              left: b.left, width: b.width});
+  });
+  return {ready: document.body.getAttribute('data-charts'),
+          lang: document.documentElement.lang,
+          pageWidth: document.documentElement.scrollWidth,
+          viewport: window.innerWidth,
+          widest: Math.max(...[...document.querySelectorAll('section, header, svg, form')]
+                           .map(e => box(e).right)),
+          smallestText: Math.min(...texts.map(t => box(t).height).filter(h => h > 0)),
+          headings: [...document.querySelectorAll('h1, h2')].map(h => h.textContent),
+          topics: [...document.querySelectorAll('#chart-topics rect.bar title')]
+                  .map(t => t.textContent),
+          pairs: pairs,
+          matrix: (() => { const s = document.querySelector('#matrix .scroll');
+                           return {box: box(s).right, scroll: s.scrollWidth,
+                                   client: s.clientWidth}; })(),
+          text: document.body.innerText};
+})()"""
+
+LANGUAGES = ("ru", "ky", "tg", "uz", "uz-Cyrl")
+TOPICS = ("scams.trafficking", "permits.russia-patent", "permits.registration",
+          "scams.unpaid-wages", "help.hotlines", "permits.kazakhstan", "scams.red-flags")
+
+
+async def month_of_traffic(app: Any) -> None:
+    """30 days up to yesterday, Telegram and SMS, every language: topics, menus, "did you
+    mean" and "not understood" (recorded as the service records answers)."""
+    recorder = app[RECORDER]
+    chooser = random.Random(390)
+    last = last_closed_day()
+    for back in range(30, 0, -1):
+        day = last - timedelta(days=back - 1)
+        recorder.clock = lambda day=day: datetime.combine(day, time(10), UTC)
+        for person in range(chooser.randint(40, 90)):
+            channel = chooser.choice(("telegram", "sms"))
+            language = chooser.choice(LANGUAGES)
+            who = Incoming(channel=channel, sender_key=f"{day}-{person}")  # type: ignore[arg-type]
+            recorder.record(who, Reply(language=language, kind="menu"))
+            kind = chooser.choices(("topic", "didyoumean", "unmatched"), (6, 2, 1))[0]
+            topic = chooser.choice(TOPICS) if kind == "topic" else None
+            recorder.record(who, Reply(language=language, kind=kind, topic=topic))  # type: ignore[arg-type]
+        await recorder.flush()
+
+
+@pytest.mark.slow
+async def test_the_dashboard_reads_well_on_a_phone_in_russian(aiohttp_server, tmp_path,
+                                                              database_url):
+    binary = find_chromium()
+    if binary is None:
+        pytest.skip("no chromium on PATH: install Debian's `chromium` (.ci/run does)")
+    settings = make_settings(tmp_path, database_url, admin_token=TOKEN,
+                             stats_flush_seconds=3600.0)  # noise on, as shipped
+    server = await aiohttp_server(create_app(settings))
+    await month_of_traffic(server.app)
+    base = str(server.make_url("/stats"))
+
+    async with chromium(binary, tmp_path / "profile") as page:
+        await page.send("Emulation.setDeviceMetricsOverride", width=390, height=844,
+                        deviceScaleFactor=2, mobile=True)
+        await page.send("Network.setExtraHTTPHeaders",
+                        headers={"Authorization": f"Bearer {TOKEN}",
+                                 "Accept-Language": "ru-RU,ru;q=0.9"})
+        await page.open(base)
+        seen = await page.evaluate(PHONE)
+        assert seen["ready"] == "ready", page.console_errors()
+        assert seen["lang"] == "ru" and seen["viewport"] == 390
+        assert seen["pageWidth"] <= 390, seen["pageWidth"]  # nothing scrolls the page sideways
+        assert seen["widest"] <= 390
+        assert seen["smallestText"] >= 10  # chart text at its real size, not scaled down
+        assert "О чём спрашивают мигранты" in seen["headings"]
+        assert "«Не понято» и «Вы имели в виду», по языкам" in seen["headings"]
+        # Topics by their Russian titles, the id beside.
+        assert any(t.startswith("Принудительный труд и торговля людьми (scams.trafficking): ")
+                   for t in seen["topics"]), seen["topics"]
+        # Per language, "not understood" and "did you mean" one above the other, side by side
+        # with the same label.
+        shown = {label: {bar["key"] for bar in bars} for label, bars in seen["pairs"].items()}
+        assert {"unmatched", "didyoumean"} <= set().union(*shown.values())
+        assert sum(keys == {"unmatched", "didyoumean"} for keys in shown.values()) >= 3
+        # The wide topic × language table scrolls inside its box.
+        assert seen["matrix"]["box"] <= 390
+        assert seen["matrix"]["scroll"] >= seen["matrix"]["client"]
+        assert "К каждому числу добавлен случайный шум" in seen["text"]
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = await page.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        (ARTIFACTS / "stats-dashboard-390-ru.png").write_bytes(base64.b64decode(shot["data"]))
         assert page.console_errors() == []

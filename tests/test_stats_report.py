@@ -51,7 +51,7 @@ def test_report_breakdowns_and_unmatched_share():
         row(3, "ru", "help.emergency", "simulator", "emergency"),
         row(9, "ky", "", "telegram", "menu", day=date(2026, 11, 28)),
     ]
-    report = build_report(rows, {DAY: 14, date(2026, 11, 28): 3}, 5)
+    report = build_report(rows, {DAY: 14, date(2026, 11, 28): 3}, 5, channels=("all",))
     assert report.total == 48
     assert report.days == [(DAY, 39, 14), (date(2026, 11, 28), 9, None)]
     # ru (3) is hidden; uz (5, the smallest shown) goes with it so 48 - 25 - 15 says nothing.
@@ -60,15 +60,16 @@ def test_report_breakdowns_and_unmatched_share():
     assert report.topics == [("scams.red-flags", 15), ("permits.registration", 10), ("", 9),
                              ("unmatched", 6), ("help.emergency", None),
                              ("permits.kazakhstan", None)]
-    shares = {s.language: s for s in report.unmatched}
-    assert shares["ky"].unmatched == 6 and shares["ky"].share == pytest.approx(6 / 25, 1e-3)
-    assert shares["tg"].unmatched == 0 and shares["tg"].share == 0
-    assert shares["ru"].messages is None and shares["ru"].share is None
+    shares = {s.language: s for s in report.understanding}
+    assert shares["ky"].unmatched == 6
+    assert shares["ky"].unmatched_share == pytest.approx(6 / 25, 1e-3)
+    assert shares["tg"].unmatched == 0 and shares["tg"].unmatched_share == 0
+    assert shares["ru"].messages is None and shares["ru"].unmatched_share is None
 
 
 def test_channels_hide_a_second_cell_when_one_is_small():
     rows = [row(27, channel="telegram"), row(13, channel="sms"), row(3, channel="simulator")]
-    report = build_report(rows, {}, 5)
+    report = build_report(rows, {}, 5, channels=("all",))
     assert dict(report.channels) == {"telegram": 27, "sms": None, "simulator": None}
 
 

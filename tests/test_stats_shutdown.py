@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.stats.models import StatsEvent, StatsVisitor
 from bot.storage.db import create_engine
 from tests.servers import serve
+from tests.test_scaleout import PUBLIC_URL, TWILIO_TOKEN, post_sms, sms_form
 
 
 def simulate(base: str, user: str, text: str, language: str) -> dict:
@@ -43,13 +44,14 @@ def counts(url: str) -> tuple[int, int]:
 def test_sigterm_writes_every_buffered_event(database_url, tmp_path):
     env = {"DATABASE_URL": database_url, "SECRET_KEY": "shutdown-test",
            "STATS_FLUSH_SECONDS": "3600",  # only the shutdown can write them
-           "ADMIN_TOKEN": "", "TELEGRAM_BOT_TOKEN": "", "TWILIO_AUTH_TOKEN": ""}
+           "ADMIN_TOKEN": "", "TELEGRAM_BOT_TOKEN": "", "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+           "PUBLIC_URL": PUBLIC_URL}
     log = tmp_path / "serve.log"
     senders = [f"+99655500{i:04d}" for i in range(12)]
     with serve(env, tmp_path / "data", log) as (base, process):
-        for sender in senders:
-            assert simulate(base, sender, "/start", "ky")["kind"] == "menu"
-        simulate(base, senders[0], "/menu", "ky")
+        for i, sender in enumerate(senders):  # SMS: people the day's count includes
+            assert post_sms(base, sms_form(sender, "салам", f"SM{i:032d}"))[0] == 200
+        assert post_sms(base, sms_form(senders[0], "меню", "SM" + "f" * 32))[0] == 200
         assert counts(database_url) == (0, 0)  # answered, all still in memory
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0

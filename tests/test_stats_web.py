@@ -15,7 +15,7 @@ from bot.stats import auth
 from bot.stats.web import RECORDER
 from bot.web.app import create_app
 from tests.conftest import make_settings
-from tests.test_stats import EXPECTED, TOKEN, run_script
+from tests.test_stats import EXACT, EXPECTED, TOKEN, run_script
 
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -23,7 +23,8 @@ BEARER = {"Authorization": f"Bearer {TOKEN}"}
 @pytest.fixture
 async def make_client(aiohttp_client, tmp_path, database_url):
     async def make(**overrides):
-        values = {"admin_token": TOKEN, "stats_flush_seconds": 3600.0, **overrides}
+        values = {"admin_token": TOKEN, "stats_flush_seconds": 3600.0, "stats_epsilon": EXACT,
+                  **overrides}
         return await aiohttp_client(create_app(make_settings(tmp_path, database_url,
                                                              **values)))
     return make
@@ -48,7 +49,7 @@ async def test_without_credentials_people_get_a_form_and_scripts_a_401(client):
     assert page.status == 401
     assert page.headers["WWW-Authenticate"].startswith("Bearer")
     body = await page.text()
-    assert 'action="/stats/login"' in body and 'type="password"' in body
+    assert 'action="/stats/login?' in body and 'type="password"' in body
     assert "stats-data" not in body
     for path in ("/stats/report.csv", "/stats/report.json"):
         response = await client.get(path)
@@ -76,12 +77,13 @@ async def test_the_bearer_token_opens_the_page_with_its_security_headers(client)
 
 
 async def test_signing_in_sets_a_strict_httponly_cookie_that_opens_the_page(client):
-    wrong = await client.post("/stats/login", data={"token": "guess"})
+    wrong = await client.post("/stats/login", data={"token": "guess"},
+                              headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert wrong.status == 401 and "not right" in await wrong.text()
     assert auth.COOKIE not in client.session.cookie_jar.filter_cookies(client.make_url("/stats"))
 
     response = await client.post("/stats/login", data={"token": TOKEN}, allow_redirects=False)
-    assert response.status == 303 and response.headers["Location"] == "/stats"
+    assert response.status == 303 and response.headers["Location"].startswith("/stats?")
     set_cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
     assert "Path=/;" in set_cookie and "Secure" not in set_cookie
@@ -127,7 +129,7 @@ async def test_guessing_is_stopped_after_too_many_wrong_tokens(client):
 async def test_the_csv_download_hides_small_counts(client):
     await run_script(client)
     await client.server.app[RECORDER].flush()
-    response = await client.get("/stats/report.csv", headers=BEARER)
+    response = await client.get("/stats/report.csv?channel=simulator", headers=BEARER)
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
@@ -139,7 +141,7 @@ async def test_the_csv_download_hides_small_counts(client):
 async def test_the_page_carries_only_suppressed_numbers(client):
     await run_script(client)
     await client.server.app[RECORDER].flush()
-    body = await (await client.get("/stats", headers=BEARER)).text()
+    body = await (await client.get("/stats?channel=simulator", headers=BEARER)).text()
     data = json.loads(re.search(r'id="stats-data">(.*?)</script>', body, re.S).group(1))  # type: ignore[union-attr]
     assert {x["language"]: x["count"] for x in data["languages"]} == EXPECTED["languages"]
     assert "<td class=n>2</td>" not in body  # the two Uzbek messages are never shown

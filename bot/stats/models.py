@@ -4,6 +4,8 @@
   kind. No sender key, no text. The id is random and every batch is shuffled before it
   is written, so neither ids nor storage order tell which messages came one after another.
 - ``stats_daily``: the same counts per day, for events older than the retention period.
+- ``stats_access``: one row, the dashboard's sign-in generation: signing out raises it,
+  and every session cookie made under an older one is refused, in every process.
 - ``stats_salts`` and ``stats_visitors``: today's random salt and the salted digests of
   today's senders, used only to count unique people; both are deleted once the day's
   count is stored in ``stats_uniques`` (see ``bot/stats/uniques.py``).
@@ -75,4 +77,14 @@ class StatsVisitor(Base):
     digest: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
-TABLES = ("stats_events", "stats_daily", "stats_uniques", "stats_salts", "stats_visitors")
+class StatsAccess(Base):
+    """The dashboard's sign-in generation (one row, id 1): part of every session cookie."""
+
+    __tablename__ = "stats_access"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(BigInteger)
+
+
+TABLES = ("stats_events", "stats_daily", "stats_uniques", "stats_salts", "stats_visitors",
+          "stats_access")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Collection
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.stats.models import StatsDaily, StatsEvent
+from bot.stats.noise import Noise
 from bot.stats.report import CountRow, Report, build_report
-from bot.stats.uniques import people_per_day
+from bot.stats.uniques import GRACE, people_per_day
 
 
 async def load_counts(engine: AsyncEngine, since: date | None = None,
@@ -32,7 +34,26 @@ async def load_counts(engine: AsyncEngine, since: date | None = None,
     return rows, people
 
 
+def last_closed_day(now: datetime | None = None) -> date:
+    """Yesterday (UTC), once the grace for late batches is over; the day before until then."""
+    return ((now or datetime.now(UTC)) - GRACE).astimezone(UTC).date() - timedelta(days=1)
+
+
+def reported_until(until: date | None, noise: Noise, now: datetime | None = None) -> date | None:
+    """The last day a report may show. With noise, a count must not change while people
+    watch it: each change would be a fresh draw of noise around a count that moved by
+    one or two, and a watcher adding messages of their own could average the draws. A
+    closed day no longer changes, so a report with noise ends with yesterday."""
+    if noise.exact:
+        return until
+    last = last_closed_day(now)
+    return last if until is None or until > last else until
+
+
 async def load_report(engine: AsyncEngine, min_count: int, since: date | None = None,
-                      until: date | None = None) -> Report:
+                      until: date | None = None, *, noise: Noise | None = None,
+                      channels: Collection[str] = ()) -> Report:
+    noise = noise or Noise.none()
+    until = reported_until(until, noise)
     rows, people = await load_counts(engine, since, until)
-    return build_report(rows, people, min_count, since, until)
+    return build_report(rows, people, min_count, since, until, noise=noise, channels=channels)

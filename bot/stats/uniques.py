@@ -64,6 +64,10 @@ class DailySalts:
             self._cache[day] = bytes(salt)
         return None if salt is None else bytes(salt)
 
+    def cached(self, day: date) -> bytes | None:
+        """The day's salt if this process has it (no database needed)."""
+        return self._cache.get(day)
+
     def keep_only(self, days: Iterable[date]) -> None:
         """Forget every cached salt but these: a closed day's salt must not live on here."""
         wanted = set(days)
@@ -72,21 +76,24 @@ class DailySalts:
 
 
 async def record_visitors(conn: AsyncConnection, salts: DailySalts,
-                          visitors: dict[date, set[str]], now: datetime) -> None:
-    """Write the digests of the senders seen; a closed day's senders are dropped."""
+                          visitors: dict[date, set[str]], now: datetime,
+                          digests: dict[date, set[str]] | None = None) -> None:
+    """Write the digests of the senders seen (and digests made before, read back from a
+    journal); a closed day's senders are dropped: its count is final."""
     days = open_days(now)
     salts.keep_only(days)
     today = days[0]
-    for day, keys in visitors.items():
-        if day not in days or not keys:
+    for day in days:
+        keys, made = visitors.get(day, set()), (digests or {}).get(day, set())
+        if not keys and not made:
             continue
-        salt = await salts.get(conn, day, create=day == today)
-        if salt is None:
+        salt = await salts.get(conn, day, create=day == today) if keys else None
+        found = made | ({visitor_digest(salt, key) for key in keys} if salt else set())
+        if not found:
             continue
-        rows = [{"day": day, "digest": visitor_digest(salt, key)} for key in keys]
         statement = insert_for(conn, StatsVisitor).on_conflict_do_nothing(
             index_elements=["day", "digest"])
-        await conn.execute(statement, rows)
+        await conn.execute(statement, [{"day": day, "digest": d} for d in found])
 
 
 async def close_days(engine: AsyncEngine, now: datetime | None = None) -> list[date]:
