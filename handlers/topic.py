@@ -18,7 +18,8 @@ async def show(ctx: Context, topic_id: str, kind: Kind = "topic",
         if found.fallback else ()
     footer: list[str] = []
     if text.reviewed is not None:
-        footer.append(t("Laws change often: check before you act. Last checked: {date}",
+        footer.append(t("Laws change often: before you act, check on the official sites named "
+                        "in this answer or with your embassy. Last checked: {date}",
                         date=t.date(text.reviewed)))
     options = menu.nav_options(ctx)
     reply = Reply(

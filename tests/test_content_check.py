@@ -67,15 +67,23 @@ def set_body(path: Path, body: str) -> int:
     return raw[:end].count("\n") + 1
 
 
+def over_budget(lines: list[str], path: Path, line: int) -> list[str]:
+    """The "takes N SMS segments" errors of one sms field (a text of letters only also
+    earns a warning that it names no number or site)."""
+    return [ln for ln in lines if ln.startswith(f"{path}:{line}:") and "SMS segments" in ln]
+
+
 def errors_and_warnings(lines: list[str]) -> tuple[list[str], list[str]]:
     return ([ln for ln in lines if ": error: " in ln], [ln for ln in lines if ": warning: " in ln])
 
 
 def test_shipped_content_passes_with_a_full_coverage_table(capsys):
-    status, lines = run_check(ROOT / "content", capsys)
+    # today's date, not TODAY: a review date after TODAY is not in the future today
+    status = main(["content", "check", str(ROOT / "content")])
+    lines = capsys.readouterr().out.splitlines()
     errors, _ = errors_and_warnings(lines)
     assert errors == [] and status == 0
-    report = check_content(ROOT / "content", today=TODAY)
+    report = check_content(ROOT / "content")
     cells = coverage_cells(report)
     assert len(cells) >= 15
     for topic_id, row in cells.items():
@@ -177,7 +185,7 @@ def test_the_sms_budget_keeps_room_for_the_files_reviewed_date(content, capsys):
     line = replace_field(path, "sms", "sms: " + "а" * 172)  # 172 + 22 + 7 = 201 = 3 × 67
     status, lines = run_check(content, capsys)
     assert status == 0
-    assert not [ln for ln in lines if ln.startswith(f"{path}:{line}:")]
+    assert not over_budget(lines, path, line)
 
     replace_field(path, "sms", "sms: " + "а" * 173)  # 180 with "0 Меню" alone: fitted before
     status, lines = run_check(content, capsys)
@@ -196,7 +204,7 @@ def test_the_date_line_is_measured_in_each_languages_words(content, capsys, lang
     replace_line(path, "reviewed:", "reviewed: 2026-11-28")  # the date line's length is fixed
     line = replace_field(path, "sms", "sms: " + "ӯ" * letters)
     status, lines = run_check(content, capsys)
-    assert not [ln for ln in lines if ln.startswith(f"{path}:{line}:")]
+    assert not over_budget(lines, path, line)
     replace_field(path, "sms", "sms: " + "ӯ" * (letters + 1))
     status, lines = run_check(content, capsys)
     assert status == 1
@@ -226,7 +234,7 @@ def test_uzbek_sms_must_be_gsm7_and_its_cyrillic_is_measured_too(content, capsys
     # "sh" is one Cyrillic letter: 346 Latin letters are 173 + 28 = 201 in Cyrillic, 3 × 67
     replace_field(path, "sms", "sms: " + "sh" * 173)
     status, lines = run_check(content, capsys)
-    assert not [ln for ln in lines if ln.startswith(f"{path}:{line}:")]
+    assert not over_budget(lines, path, line)
     replace_field(path, "sms", "sms: " + "sh" * 174)
     status, lines = run_check(content, capsys)
     assert (f"{path}:{line}: error: sms in Cyrillic (uz-Cyrl) takes 4 SMS segments (UCS-2, 202 "

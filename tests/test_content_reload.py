@@ -8,6 +8,7 @@ import itertools
 import logging
 import shutil
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import pytest
 
 from bot.channels import sms
 from bot.config import ROOT, Secret
+from bot.content.check import check_content
+from bot.content.live import publishable
 from bot.web.app import create_app
 from tests.conftest import make_settings
 from tests.test_sms import TOKEN, Handset
@@ -142,3 +145,135 @@ async def test_an_edit_reaches_sms_readers_too(aiohttp_client, tmp_path, databas
         return new_text in "\n".join(await Handset(client).send("помогите"))
 
     await wait_for(served, "the edited SMS text is served")
+
+
+# --- the same rules as content check, file by file ----------------------------------------
+
+def replace_sms(path: Path, sms: str) -> None:
+    raw = path.read_text(encoding="utf-8")
+    start = raw.index("sms: >-\n")
+    end = raw.index("\n---", start)
+    path.write_text(raw[:start] + f"sms: >-\n  {sms}" + raw[end:], encoding="utf-8")
+
+
+BROKEN = {  # what content check rejects, as an editor might type it
+    "a phone number with a letter O": ("ru", "Звоните +7 925 O45 4744 (правка для проверки).",
+                                       None),
+    "a 5-segment SMS": ("ru", "Короткий текст (правка для проверки).", "а" * 300),
+    "a Kazakh ұ": ("ky", "Коркунучта болсоңуз, 112ге чалыңыз, бұл акысыз (текшерүү үчүн).",
+                   None),
+    "a mixed-script word": ("ru", "Граждане Кыргызcтана: звоните 112 (правка для проверки).",
+                            None),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+async def test_a_file_content_check_rejects_is_held_back_alone(app_client, content, caplog,
+                                                               kind):
+    """The broken file keeps its last good version; another file's edit, saved at the same
+    time, is published."""
+    caplog.set_level(logging.ERROR, logger="bot.content.live")
+    language, body, sms_text = BROKEN[kind]
+    broken = content / language / f"{TOPIC}.md"
+    good = await topic_text(app_client, language)
+    write_body(broken, body)
+    if sms_text is not None:
+        replace_sms(broken, sms_text)
+    edited = content / "tg" / f"{TOPIC}.md"
+    new_line = "Ба 112 занг занед, ройгон аст (тағйир барои санҷиш)."
+    write_body(edited, new_line)
+
+    async def published() -> bool:
+        return new_line in await topic_text(app_client, "tg")
+
+    await wait_for(published, "the other file's edit is published")
+    assert await topic_text(app_client, language) == good
+    logged = [r.getMessage() for r in caplog.records]
+    assert any(f"content/{language}/{TOPIC}.md:" in m and ": error: " in m for m in logged)
+
+
+async def test_a_broken_menu_keeps_the_last_good_menu_while_topic_edits_go_out(app_client,
+                                                                               content):
+    menu = content / "menu.yaml"
+    menu.write_text(menu.read_text(encoding="utf-8").replace(
+        "      - permits.patent-payment", "    - permits.patent-payment"), encoding="utf-8")
+    path = content / "ru" / "permits.patent-payment.md"
+    new_line = "Оплачивайте патент вовремя (правка для проверки)."
+    write_body(path, new_line)
+
+    async def published() -> bool:
+        return new_line in await topic_text(app_client, "ru", "permits.patent-payment")
+
+    await wait_for(published, "a topic edit goes out while menu.yaml is broken")
+    response = await app_client.post("/api/simulate", json={"user": "menu-reader",
+                                                             "option": "l:ru"})
+    options = [o["id"] for o in (await response.json())["options"]]
+    assert "m:permits" in options  # the last good menu is served
+
+
+async def test_a_number_missing_from_the_registry_is_published_once_it_is_added(
+        app_client, content):
+    path = content / "ru" / f"{TOPIC}.md"
+    new_line = "Новая линия: +7 (495) 111-22-33 (правка для проверки)."
+    write_body(path, new_line)
+    marker = content / "tg" / f"{TOPIC}.md"
+    write_body(marker, "Маркер барои санҷиш.")
+
+    async def marker_published() -> bool:
+        return "Маркер барои санҷиш." in await topic_text(app_client, "tg")
+
+    await wait_for(marker_published, "a reload happened")
+    assert new_line not in await topic_text(app_client)
+    with (content / "phones.yaml").open("a", encoding="utf-8") as registry:
+        registry.write('\n  - number: "+7 (495) 111-22-33"\n    who: a test line\n'
+                       "    country: Russia\n    hours: unknown\n    time_zone: unknown\n"
+                       "    dial_from: unknown\n    source: https://example.org/line\n"
+                       "    date: 2026-11\n")
+
+    async def published() -> bool:
+        return new_line in await topic_text(app_client)
+
+    await wait_for(published, "the number is published once the registry lists it")
+
+
+async def test_at_start_a_broken_translation_is_left_out_and_russian_is_shown(
+        aiohttp_client, tmp_path, database_url, content, caplog):
+    caplog.set_level(logging.ERROR, logger="bot.content.live")
+    path = content / "ky" / f"{TOPIC}.md"
+    write_body(path, "Бұл сап көрсөтүлбөшү керек.")
+    settings = make_settings(tmp_path, database_url, content_dir=content,
+                             content_poll_seconds=POLL)
+    client = await aiohttp_client(create_app(settings, extensions=[]))
+    text = await topic_text(client, "ky")
+    assert "Бұл сап" not in text
+    assert "которула элек" in text  # the Russian text, with the note in Kyrgyz
+    assert any(f"content/ky/{TOPIC}.md:" in r.getMessage() for r in caplog.records)
+
+
+# --- which version is published, file by file (no server) ---------------------------------
+
+def test_publishable_keeps_each_broken_files_last_good_version(content):
+    today = date(2026, 11, 28)
+    good = publishable(check_content(content, today), None)
+    # a hand-written Cyrillic file, then broken: not replaced by the transliteration
+    cyrillic = content / "uz-Cyrl"
+    cyrillic.mkdir()
+    hand = (content / "uz" / f"{TOPIC}.md").read_text(encoding="utf-8")
+    (cyrillic / f"{TOPIC}.md").write_text(
+        hand.replace("\n---\n", "\n---\nҚўлда ёзилган матн.\n", 1).replace(
+            "title: ", "title: Қўлда ", 1), encoding="utf-8")
+    replace_sms(cyrillic / f"{TOPIC}.md", "Хавф остида - 112 га қўнғироқ қилинг.")
+    hand_tree = publishable(check_content(content, today), good)
+    assert hand_tree.texts[(TOPIC, "uz-Cyrl")].derived is False
+    write_body(cyrillic / f"{TOPIC}.md", "Бұл сап.")  # a Kazakh letter: an error
+    kept = publishable(check_content(content, today), hand_tree)
+    assert kept.texts[(TOPIC, "uz-Cyrl")] == hand_tree.texts[(TOPIC, "uz-Cyrl")]
+    # a Russian file deleted while the menu lists it: the last good one stays
+    (content / "ru" / f"{TOPIC}.md").unlink()
+    kept = publishable(check_content(content, today), hand_tree)
+    assert kept.texts[(TOPIC, "ru")] == good.texts[(TOPIC, "ru")]
+    # a new file with an error has no good version: it is not published
+    new = content / "ky" / "help.nowhere.md"
+    new.write_text((content / "ky" / "help.embassy.md").read_text(encoding="utf-8").replace(
+        "id: help.embassy", "id: help.nowhere") + "\nбұл\n", encoding="utf-8")
+    assert ("help.nowhere", "ky") not in publishable(check_content(content, today), good).texts

@@ -27,7 +27,7 @@ from typing import Any, Literal
 import yaml
 
 from bot.content.model import ContentTree, Module, Source, TopicText
-from bot.content.yamltext import error_line, error_message, key_lines, parse_yaml, unclosed_quote
+from bot.content.yamltext import describe_error, key_lines, parse_yaml
 from bot.types import CONTENT_LANGUAGES, FALLBACK_LANGUAGE, LANGUAGES
 from bot.understanding.translit import normalize_apostrophes, uz_latin_to_cyrillic
 
@@ -130,10 +130,7 @@ def parse_topic_file(path: Path, language: str, problems: list[Problem]) -> Topi
         node, meta = parse_yaml(header_text)
         meta = meta or {}
     except yaml.YAMLError as exc:
-        line, message = error_line(exc, offset=1), error_message(exc)
-        unclosed = unclosed_quote(header_text, before=line - 1)
-        if unclosed:
-            line, message = unclosed + 1, "a quote opened on this line is not closed"
+        line, message = describe_error(header_text, exc, offset=1)
         problems.append(Problem(path, line, f"front matter is not valid YAML: {message}",
                                 code="yaml"))
         return None
@@ -243,8 +240,8 @@ def parse_menu(path: Path, problems: list[Problem]) -> tuple[Module, ...]:
         root, data = parse_yaml(raw)
         data = data or {}
     except yaml.YAMLError as exc:
-        problems.append(Problem(path, error_line(exc), f"not valid YAML: {error_message(exc)}",
-                                code="yaml"))
+        line, message = describe_error(raw, exc)
+        problems.append(Problem(path, line, f"not valid YAML: {message}", code="yaml"))
         return ()
     entries = data.get("modules") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
@@ -361,6 +358,8 @@ def scan_content(directory: Path) -> tuple[ContentTree, list[Problem]]:
     menu_path = directory / "menu.yaml"
     modules = parse_menu(menu_path, problems)
     menu_lines = {t: m.topic_lines.get(t, m.line) for m in modules for t in m.topics}
+    # A menu that cannot be read lists no topic: saying so of every file buries its error.
+    menu_read = not any(p.path == menu_path and p.severity == "error" for p in problems)
     texts: dict[tuple[str, str], TopicText] = {}
     for language in (*CONTENT_LANGUAGES, "uz-Cyrl"):
         folder = directory / language
@@ -370,7 +369,7 @@ def scan_content(directory: Path) -> tuple[ContentTree, list[Problem]]:
             text = parse_topic_file(path, language, problems)
             if text is None:
                 continue
-            if text.topic_id not in menu_lines:
+            if text.topic_id not in menu_lines and menu_read:
                 problems.append(Problem(path, 1, f"topic {text.topic_id} is not in menu.yaml, "
                                         "so nobody can reach it", severity="warning",
                                         code="unknown-id", language=language))
@@ -378,7 +377,9 @@ def scan_content(directory: Path) -> tuple[ContentTree, list[Problem]]:
     for topic_id, line in menu_lines.items():
         if (topic_id, "uz") in texts and (topic_id, "uz-Cyrl") not in texts:
             texts[(topic_id, "uz-Cyrl")] = derive_uz_cyrillic(texts[(topic_id, "uz")])
-        if (topic_id, FALLBACK_LANGUAGE) not in texts and TOPIC_ID.match(topic_id):
+        russian = directory / FALLBACK_LANGUAGE / f"{topic_id}.md"
+        if (topic_id, FALLBACK_LANGUAGE) not in texts and TOPIC_ID.match(topic_id) \
+                and not russian.is_file():  # a file with an error says so itself
             others = sorted(lang for (t, lang) in texts if t == topic_id)
             where = (f" ({', '.join(others)} have one, but Russian is what every language "
                      "falls back to)") if others else ""

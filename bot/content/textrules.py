@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from bot.understanding.translit import ADDRESS_RE
@@ -97,6 +98,8 @@ def phone_findings(text: str) -> list[Finding]:
 
 # --- web addresses -----------------------------------------------------------------------
 
+#: How a source gives its date: 2025-09-06, 2025-09, 2025, or n.d. (no date).
+SOURCE_DATE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|n\.d\.)$")
 _SCHEME_LIKE = re.compile(r"\b[a-zA-Z]{3,6}:/+\S*")
 
 
@@ -164,6 +167,7 @@ def _script(ch: str) -> str:
     return "other"
 
 
+@lru_cache(maxsize=8192)  # every rule asks again for the same field: reloads repeat it all
 def without_addresses(text: str) -> str:
     """The text with web addresses (мвд.рф, gov.uz) blanked out, offsets unchanged."""
     return ADDRESS_RE.sub(lambda m: " " * len(m.group()), text)
@@ -225,4 +229,44 @@ def cyrillic_words_outside_quotes(text: str) -> list[Finding]:
         findings.append(Finding(match.start(), match.group(),
                                 f"'{match.group()}' is in Cyrillic letters in an Uzbek Latin "
                                 "text"))
+    return findings
+
+
+# --- Kyrgyz typed with Russian letters ----------------------------------------------------
+
+_TO_RUSSIAN = str.maketrans("ңөүҢӨҮ", "ноуНОУ")
+#: Common Kyrgyz words with ң ө ү whose Russian-letter spelling is no Kyrgyz or Russian
+#: word ("*": any ending). Words whose lookalike is a word too are left out: күн/кун,
+#: үй/уй, көл/кол, бөлөт/болот, жаңы/жаны, кондум, миң/мин.
+KY_WORDS = (  # noqa: SIM905 (a list of words reads best as words)
+    "үчүн жөнүндө мүмкүн* мөөнөт* өлкө* төлө* күбөлү* өкүлчүлү* көзөмөл* өзбек* түркия* "
+    "түштүк* сүрөт* көчүрмө* өзгөр* жөнөкөй* дүйшөмбү тиешелүү* милдеттүү* текшерүү* "
+    "берүүчү* иштөө* кирүү* келүү* күндөн күндүн күндө күнгө күндөр* жүргүзө* түзүү* "
+    "эскертүү* билдирүү* жиберүү* өтүп өткөн өтөт бүткө* жүргө* жүрөт төмөн*"
+).split()
+_KY_EXACT = {w.translate(_TO_RUSSIAN): w for w in KY_WORDS if not w.endswith("*")}
+_KY_STEMS = {w[:-1].translate(_TO_RUSSIAN): w[:-1] for w in KY_WORDS if w.endswith("*")}
+#: The polite -ңыз (-ңиз, -ңуз, -ңүз) with a case ending: сураңыз, паспортуңузду.
+_KY_POLITE = re.compile(r"н(?=(?:ыз|из|уз)(?:[дгкт][аеоуыи]н?)?$)")
+
+
+def kyrgyz_russian_letters(text: str) -> list[Finding]:
+    """Kyrgyz words typed with Russian н о у where Kyrgyz needs ң ө ү."""
+    findings = []
+    for match in _WORD.finditer(without_addresses(text)):
+        word = match.group()
+        if _ANY_LATIN.search(word):
+            continue
+        lower = word.lower()
+        meant = _KY_EXACT.get(lower)
+        if meant is None:
+            stem = next((s for s in _KY_STEMS if lower.startswith(s)), None)
+            meant = f"{_KY_STEMS[stem]}…" if stem else None
+        if meant is None and len(lower) >= 6:
+            polite = _KY_POLITE.search(lower)
+            if polite:
+                meant = word[: polite.start()] + "ң" + word[polite.start() + 1:]
+        if meant is not None:
+            findings.append(Finding(match.start(), word, f"'{word}' looks like Kyrgyz "
+                                    f"'{meant}' typed with Russian letters: type ң ө ү"))
     return findings
