@@ -226,3 +226,63 @@ async def test_a_trained_model_is_kept_on_disk_and_a_broken_file_is_trained_anew
     anew = await model_ready(tree)
     assert anew is not None and anew.rank("зарплата")[0][0] == "a.wages"
     assert "could not be read" in caplog.text
+
+
+# --- what content check says about the examples ---------------------------------------
+
+
+def _write_content(root, topics: dict[str, list[str]]):
+    """A small content folder: one module, Russian files with the given examples."""
+    folder = root / "content"
+    (folder / "ru").mkdir(parents=True)
+    menu = ["modules:", "  - id: m", "    title:", "      ru: Модуль", "    topics:"]
+    menu += [f"      - {topic_id}" for topic_id in topics]
+    (folder / "menu.yaml").write_text("\n".join(menu) + "\n", encoding="utf-8")
+    for topic_id, examples in topics.items():
+        lines = ["---", f"id: {topic_id}", f"title: {topic_id}", "reviewed: 2026-11-01",
+                 "sms: Текст. Звоните 112.", "examples:"]
+        lines += [f'  - "{e}"' for e in examples]
+        lines += ["---", "Текст ответа.", ""]
+        (folder / "ru" / f"{topic_id}.md").write_text("\n".join(lines), encoding="utf-8")
+    return folder
+
+
+WAGES = ["не платят зарплату", "зарплату не отдают третий месяц", "хозяин не платит деньги",
+         "задержка зарплаты что делать", "zarplatu ne platyat", "не заплатили за работу",
+         "бригадир не отдает зарплату", "где пожаловаться что не платят"]
+PATENT = ["как получить патент", "документы на патент", "сколько стоит патент",
+          "patent kak oformit", "где сделать патент", "патент на работу оформить",
+          "что нужно для патента", "срок подачи на патент"]
+
+
+def test_content_check_names_too_few_examples_and_an_example_in_the_wrong_file(
+        tmp_path, capsys, monkeypatch):
+    from tests.content_files import run_check
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    unrelated = tmp_path / "unrelated.txt"  # a few, as for a small content's few topics
+    unrelated.write_text("какая погода\nкупить билет\n", encoding="utf-8")
+    monkeypatch.setattr(model_module, "UNRELATED_FILE", unrelated)
+    folder = _write_content(tmp_path, {
+        "a.wages": WAGES,
+        "a.patent": [*PATENT, "хозяин не платит зарплату два месяца"],  # a wages question
+    })
+    _, lines = run_check(folder, capsys)
+    patent = folder / "ru" / "a.patent.md"
+    few = [ln for ln in lines if "example questions in ru" in ln]
+    assert len(few) == 2 and all(": warning: 8 example" in ln or ": warning: 9 example" in ln
+                                 for ln in few)
+    wrong = [ln for ln in lines if "reads like the topic a.wages" in ln]
+    assert wrong == [f"{patent}:15: warning: the example 'хозяин не платит зарплату два "
+                     f"месяца' reads like the topic a.wages ({wrong[0].split('(')[1]}"]
+
+
+def test_content_check_warns_when_examples_cannot_make_a_model(tmp_path, capsys,
+                                                               monkeypatch):
+    from tests.content_files import run_check
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    folder = _write_content(tmp_path, {"a.patent": PATENT})
+    status, lines = run_check(folder, capsys)
+    assert any("the topic classifier cannot be trained" in ln for ln in lines), lines
+    assert status == 0  # a warning: the keyword matcher still answers

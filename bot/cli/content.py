@@ -30,6 +30,9 @@ def add_parser(commands: argparse._SubParsersAction, name: str) -> None:  # type
                        help="content folder (default: $CONTENT_DIR or ./content)")
     check.add_argument("--errors-only", action="store_true",
                        help="print the errors only (the warnings are counted)")
+    check.add_argument("--no-examples", action="store_true",
+                       help="skip the check of the example questions (it trains the "
+                            "classifier several times: a few seconds)")
     check.add_argument("--today", type=date.fromisoformat, default=None,
                        help=argparse.SUPPRESS)  # for tests of the date checks
     sheet = actions.add_parser(
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if not directory.is_dir():
         print(f"{directory}: error: no such folder")
         return 1
-    report = check_content(directory, today=args.today)
+    report = check_content(directory, today=args.today, examples=not args.no_examples)
     for line in format_report(report, base=Path.cwd(), warnings=not args.errors_only):
         print(line)
     return 1 if report.errors else 0

@@ -63,8 +63,11 @@ def _translators() -> dict[str, Translator]:
     return {lang: languages.translator(lang) for lang in LANGUAGES}
 
 
-def check_content(directory: Path, today: date | None = None) -> CheckReport:
-    """Load ``directory`` and run every check on it."""
+def check_content(directory: Path, today: date | None = None, *,
+                  examples: bool = False) -> CheckReport:
+    """Load ``directory`` and run every check on it. ``examples`` also checks the topics'
+    example questions by training the classifier on them, several times (seconds, not
+    milliseconds: ``content check`` does it, a running service's reload does not)."""
     tree_, found = scan_content(directory)
     problems = list(found)
     resources = Resources(directory=directory, today=today or date.today(),
@@ -80,6 +83,10 @@ def check_content(directory: Path, today: date | None = None) -> CheckReport:
         problems.extend(_file_problems(topic, topic.path, resources, derives, shared))
     for tree_check in TREE_CHECKS:
         problems.extend(tree_check(directory, tree_))
+    if examples:
+        from bot.understanding.examples_check import check_examples
+
+        problems.extend(check_examples(tree_))
     return CheckReport(directory, tree_, tuple(sorted(problems, key=order)))
 
 

@@ -35,6 +35,8 @@ class Params:
     #: "lbfgs" for the content's few dozen topics; "saga" needs far less memory when
     #: there are hundreds (lbfgs keeps ten copies of all the weights).
     solver: str = "lbfgs"
+    #: The solver stops when its steps get this small (looser: faster, a little rougher).
+    tol: float = 1e-4
 
 
 DEFAULT_PARAMS = Params()
@@ -69,7 +71,8 @@ def train(samples: Sequence[tuple[str, str]], params: Params = DEFAULT_PARAMS) -
     matrix = vectorizer.fit_transform(texts)
     if matrix.shape[1] == 0:
         raise TrainingError("the examples have no words to learn from")
-    model = LogisticRegression(C=params.c, max_iter=params.max_iter, solver=params.solver)
+    model = LogisticRegression(C=params.c, max_iter=params.max_iter, solver=params.solver,
+                               tol=params.tol)
     model.fit(matrix, labels)
     coef, intercept = model.coef_, model.intercept_
     if coef.shape[0] == 1:
