@@ -21,6 +21,7 @@ from bot.content.loader import load_content
 from bot.engine import STOP_WORDS
 from bot.i18n import catalogs
 from bot.privacy import sender_key
+from bot.ratelimit import LIMIT_PER_MINUTE
 from bot.render.sms import script_for
 from bot.sms.segments import count_segments
 from bot.sms.text import sms_plain
@@ -464,13 +465,28 @@ async def test_help_is_one_short_message_with_the_emergency_number(sms_client, w
 
 # -- odd messages ---------------------------------------------------------------------
 
-async def test_an_empty_message_gets_a_polite_line_and_changes_nothing(sms_client,
-                                                                      sms_settings):
+async def test_an_empty_message_gets_a_polite_line_and_leaves_the_conversation(
+        sms_client, sms_settings):
     phone = Handset(sms_client, phone=new_phone("+99655"))
     text = await phone.one("   ")
     assert text == T.translator("ky")(
         "Your message was empty. Write your question, or send 0 for the menu.")
     assert (await session_of(sms_settings, phone.phone)).language is None
+
+
+async def test_the_rate_limit_counts_empty_messages_and_pictures_too(sms_client,
+                                                                     sms_settings):
+    """Every answer is a billed SMS: a flood of empty messages gets the lines the limit
+    allows, one warning, then empty TwiML (nothing sent)."""
+    phone = Handset(sms_client, phone=new_phone("+7916"))
+    answers = []
+    for number in range(40):
+        extra = {"NumMedia": "1"} if number % 4 == 0 else {}
+        answers.append(parse_twiml(await phone.raw("", **extra)))
+    assert [len(a) for a in answers] == [1] * (LIMIT_PER_MINUTE + 1) + [0] * 19
+    assert answers[LIMIT_PER_MINUTE] == [T.translator("ru")(
+        "You are sending messages very fast. Please wait a minute, then write again.")]
+    assert (await session_of(sms_settings, phone.phone)).window_count == 40
 
 
 async def test_a_picture_gets_a_polite_line_in_the_readers_language(sms_client):

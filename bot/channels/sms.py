@@ -34,7 +34,6 @@ from typing import Any
 
 from aiohttp import web
 from multidict import MultiDictProxy
-from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -178,7 +177,7 @@ async def answer(service: BotService, inbound: Inbound, key: str) -> str:
     twilio_stopped = (inbound.text.strip().lower() in TWILIO_OPT_OUT
                       or inbound.opt_out_type == "STOP")
     if not inbound.text:
-        return await _notice(service, key, country, media=inbound.media > 0)
+        return await _notice(service, inbound, key, country)
     if twilio_stopped and word not in STOP_WORDS:
         await service.forget(key)  # a stop word of Twilio's Advanced Opt-Out, not ours
         return EMPTY
@@ -192,10 +191,10 @@ async def answer(service: BotService, inbound: Inbound, key: str) -> str:
             reply = _with_media_note(service, reply)
         return reply_twiml(reply, after.latin, service.catalogs)
 
-    body, after = await service.answer_once(incoming, render, CHANNEL, inbound.message_key)
-    if word in STOP_WORDS and not after.forget:
+    answered = await service.answer_once(incoming, render, CHANNEL, inbound.message_key)
+    if word in STOP_WORDS and not answered.session.forget:
         await service.forget(key)  # e.g. rate-limited: a STOP still deletes
-    return body
+    return answered.body
 
 
 @lru_cache(maxsize=2048)
@@ -213,20 +212,27 @@ def _with_media_note(service: BotService, reply: Reply) -> Reply:
     return replace(reply, blocks=(note, *reply.blocks))
 
 
-async def _notice(service: BotService, key: str, country: str | None, media: bool) -> str:
-    """An empty message or a picture alone: a polite line, and no change to the session."""
-    language, latin = language_for_country(country) or FALLBACK_LANGUAGE, False
-    known = service.store.cached(key)
-    try:
-        session = known[0] if known else await service.store.load(key)
-        language, latin = session.language or language, session.latin
-    except (SQLAlchemyError, OSError):
-        pass  # the database is down: the country's language will do
-    t = service.catalogs.translator(language)
-    text = (t("I can read only text, not pictures or files. Please write your question in "
-              "words.") if media else
-            t("Your message was empty. Write your question, or send 0 for the menu."))
-    return twiml([render_notice(text, language, latin)])
+async def _notice(service: BotService, inbound: Inbound, key: str, country: str | None) -> str:
+    """An empty message or a picture alone: a polite line. The conversation stays where it
+    is, but the rate limit counts the message: every answer is a billed SMS."""
+
+    def note(session: Session) -> Reply:
+        language = session.language or language_for_country(country) or FALLBACK_LANGUAGE
+        t = service.catalogs.translator(language)
+        text = (t("I can read only text, not pictures or files. Please write your question "
+                  "in words.") if inbound.media > 0 else
+                t("Your message was empty. Write your question, or send 0 for the menu."))
+        return Reply(language=language, kind="help", blocks=(text,))
+
+    def render(reply: Reply, after: Session) -> str:
+        if not reply.blocks:  # the rate limit's silence
+            return EMPTY
+        return twiml([render_notice(reply.blocks[0], reply.language, after.latin)])
+
+    incoming = Incoming(channel=CHANNEL, sender_key=key, country_hint=country)
+    answered = await service.answer_once(incoming, render, CHANNEL, inbound.message_key,
+                                         note=note)
+    return answered.body
 
 
 def _sorry(service: BotService, inbound: Inbound) -> str:
