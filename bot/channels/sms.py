@@ -76,22 +76,32 @@ def setup(app: web.Application) -> None:
     app.router.add_post(PATH, twilio_webhook)
 
 
-def signature_urls(request: web.Request, public_url: str) -> list[str]:
-    """The URLs Twilio may have signed: PUBLIC_URL + path, else the request's own URL.
+def signature_urls(request: web.Request, settings: Settings) -> list[str]:
+    """The URLs Twilio may have signed: PUBLIC_URL + path; without it, the URL the request
+    reached, built only from what the caller cannot choose.
 
-    Without PUBLIC_URL behind a proxy, aiohttp sees ``http://`` and the inner host; the
-    proxy's ``X-Forwarded-Proto``/``-Host`` give the URL Twilio called. Trusting them is
-    safe here: they only choose which URL the signature is checked against.
+    From a trusted proxy (``FORWARDED_ALLOW_IPS``), the proxy's ``X-Forwarded-Proto``/
+    ``-Host`` and the ``Host`` it routed on name that URL. From anyone else these headers,
+    ``Host`` included, are the caller's to set: believing them would let a signature made
+    for another deployment on the same Twilio account (a replayed STOP) pass here. So the
+    URL is the address the caller connected to, as this process's socket sees it.
     """
-    if public_url:
-        return [public_url.rstrip("/") + request.path_qs]
-    # What request.url says, without building a yarl URL per message (several µs).
-    urls = [f"{request.scheme}://{request.host}{request.path_qs}"]
-    proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
-    host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
-    if proto or host:
-        urls.append(f"{proto or request.scheme}://{host or request.host}{request.path_qs}")
-    return urls
+    if settings.public_url:
+        return [settings.public_url.rstrip("/") + request.path_qs]
+    if settings.forwarded_allow_ips.trusts(request.remote):
+        # What request.url says, without building a yarl URL per message (several µs).
+        urls = [f"{request.scheme}://{request.host}{request.path_qs}"]
+        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
+        host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+        if proto or host:
+            urls.append(f"{proto or request.scheme}://{host or request.host}{request.path_qs}")
+        return urls
+    transport = request.transport
+    local = transport.get_extra_info("sockname") if transport is not None else None
+    if not isinstance(local, tuple) or len(local) < 2:
+        return []  # the connection is gone (or not TCP): nothing to check against
+    address = f"[{local[0]}]" if ":" in str(local[0]) else str(local[0])
+    return [f"{request.scheme}://{address}:{local[1]}{request.path_qs}"]
 
 
 def is_signed(request: web.Request, form: MultiDictProxy[Any], settings: Settings) -> bool:
@@ -99,7 +109,7 @@ def is_signed(request: web.Request, form: MultiDictProxy[Any], settings: Setting
     if not signature:
         return False
     validator = RequestValidator(str(settings.twilio_auth_token))
-    urls = signature_urls(request, settings.public_url)
+    urls = signature_urls(request, settings)
     # Twilio signs the URL it called, so that URL is tried first: one HMAC. ``validate``
     # also tries it with and without the port (Twilio has signed both ways), at twice the
     # cost and a URL parse — a tenth of an SMS's CPU in bench/bench_webhooks.py — so it is
