@@ -156,7 +156,7 @@ async def twilio_webhook(request: web.Request) -> web.Response:
         return web.Response(status=403, text="the SMS channel is not configured")
     try:
         form = await request.post()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, LookupError):  # not a form, not text, or a charset nobody knows
         return web.Response(status=400, text="expected Twilio's form-encoded body")
     if not is_signed(request, form, settings):
         log.warning("SMS webhook rejected: missing or invalid X-Twilio-Signature")
