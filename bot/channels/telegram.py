@@ -20,9 +20,7 @@ What remains possible is a duplicate, never a loss: a crash after the Bot API ac
 reply but before it was marked sent makes the redelivery send it a second time.
 
 Privacy: the chat id is used only while the update is handled and as the input of the
-keyed pseudonym; ids, names, usernames and texts are never logged (python-telegram-bot's
-DEBUG log and httpx's request log are capped for that reason: they hold parameters and the
-token).
+keyed pseudonym; ids, names, usernames and texts are never logged (``telegram_logs.py``).
 """
 
 from __future__ import annotations
@@ -33,17 +31,17 @@ import hmac
 import json
 import logging
 import re
-import traceback
 from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, CallbackQuery, MaybeInaccessibleMessage, Message, Update, User
-from telegram.constants import ChatMemberStatus, ChatType, UpdateType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.channels.telegram_logs import cap_library_logs, log_unhandled, update_kind
 from bot.channels.telegram_send import Outgoing, is_transient, send_reply
 from bot.config import ConfigError, Settings
 from bot.privacy import sender_key
@@ -251,9 +249,9 @@ class TelegramChannel:
                 # The reply stays kept with the claim: the redelivery sends it.
                 log.warning("telegram %s: %s, to be redelivered", kind, type(exc).__name__)
                 return False
-            _log_unhandled(kind, exc)
+            log_unhandled(kind, exc)
         except Exception as exc:  # a bug: Telegram redelivering would only repeat it
-            _log_unhandled(kind, exc)
+            log_unhandled(kind, exc)
         else:
             log.debug("telegram %s: %s", kind, outcome)
         return True
@@ -347,25 +345,11 @@ class TelegramChannel:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """python-telegram-bot's own errors (polling)."""
         kind = update_kind(update) if isinstance(update, Update) else "no update"
-        _log_unhandled(kind, context.error)
-
-
-def _log_unhandled(kind: str, error: BaseException | None) -> None:
-    """Log the error's type and where it happened; its message may quote the person."""
-    where = traceback.extract_tb(error.__traceback__)[-1] if error is not None \
-        and error.__traceback__ else None
-    place = f" at {where.filename}:{where.lineno}" if where else ""
-    log.error("telegram %s: unhandled %s%s", kind, type(error).__name__, place)
+        log_unhandled(kind, context.error)
 
 
 def _outgoing_json(reply: Reply, _after: Session) -> str:
     return Outgoing.of(reply).to_json()
-
-
-def update_kind(update: Update) -> str:
-    """``message``, ``callback_query`` …: the only thing about an update that is logged."""
-    return next((kind.value for kind in UpdateType if getattr(update, kind.value, None)),
-                "other")
 
 
 def _language_code(user: User | None) -> str | None:
@@ -394,36 +378,6 @@ async def webhook(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-class _RedactTokens(logging.Filter):
-    """Replaces bot tokens in a record's text, should httpx's request log be let through."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tokens: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(token in message for token in self.tokens):
-            for token in self.tokens:
-                message = message.replace(token, "<TELEGRAM_BOT_TOKEN>")
-            record.msg, record.args = message, ()
-        return True
-
-
-_REDACT = _RedactTokens()
-
-
-def _cap_library_logs(token: str) -> None:
-    """python-telegram-bot logs call parameters (chat ids, texts) at DEBUG; httpx logs
-    each request's URL, which holds the bot token, at INFO (and is redacted besides)."""
-    for name, level in (("telegram", logging.INFO), ("httpx", logging.WARNING),
-                        ("httpcore", logging.WARNING)):
-        logger = logging.getLogger(name)
-        logger.setLevel(max(logger.level, level))
-    _REDACT.tokens.add(token)
-    logging.getLogger("httpx").addFilter(_REDACT)  # added once: filters are a set
-
-
 def setup(app: web.Application) -> None:
     """The Telegram channel, when TELEGRAM_BOT_TOKEN is set; nothing otherwise."""
     settings = app[SETTINGS]
@@ -438,7 +392,7 @@ def setup(app: web.Application) -> None:
                 "python -c 'import secrets; print(secrets.token_urlsafe(32))', or set "
                 "TELEGRAM_POLLING=1 to poll without a webhook."
             )
-    _cap_library_logs(str(settings.telegram_bot_token))
+    cap_library_logs(str(settings.telegram_bot_token))
     channel = TelegramChannel(settings, app[SERVICE])
     app[TELEGRAM] = channel
     if not settings.telegram_polling:
