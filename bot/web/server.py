@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import resource
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -104,6 +103,8 @@ class Guarded(asyncio.Protocol):
         self._inner.connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
+        if not self._admitted:  # refused: whatever it sends is dropped with the connection
+            return
         if self._header_timer is not None:
             seen = self._tail + data
             if _END_OF_HEADER in seen:
@@ -135,10 +136,12 @@ class Guarded(asyncio.Protocol):
         self._inner.connection_lost(exc)
 
     def pause_writing(self) -> None:
-        self._inner.pause_writing()
+        if self._admitted:
+            self._inner.pause_writing()
 
     def resume_writing(self) -> None:
-        self._inner.resume_writing()
+        if self._admitted:
+            self._inner.resume_writing()
 
 
 class GuardedSite(web.TCPSite):
@@ -223,6 +226,10 @@ def run(app: web.Application, settings: Settings, host: str, port: int, *,
 
 def _raise_open_files_limit() -> None:
     """Connections are file descriptors: use all the system allows this process."""
+    try:
+        import resource  # Unix only
+    except ImportError:
+        return
     with contextlib.suppress(ValueError, OSError):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         target = 65536 if hard == resource.RLIM_INFINITY else hard
