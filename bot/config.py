@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +112,50 @@ def _secret_key(env: Mapping[str, str], data_dir: Path) -> Secret:
     return Secret(key)
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class TrustedProxies:
+    """``FORWARDED_ALLOW_IPS``, as gunicorn and uvicorn name it: the addresses (or networks)
+    of the proxies in front of the service, whose ``X-Forwarded-*`` headers are believed and
+    which may hold many connections (they carry many clients). ``*`` trusts every address;
+    empty (the default) trusts none."""
+
+    networks: tuple[Network, ...] = ()
+    everyone: bool = False
+
+    @classmethod
+    def parse(cls, raw: str) -> TrustedProxies:
+        entries = [entry.strip() for entry in raw.split(",") if entry.strip()]
+        if "*" in entries:
+            return cls(everyone=True)
+        try:
+            return cls(tuple(ipaddress.ip_network(entry, strict=False) for entry in entries))
+        except ValueError:
+            raise ConfigError(
+                f"FORWARDED_ALLOW_IPS must be addresses or networks separated by commas "
+                f"(e.g. 10.0.0.0/8,127.0.0.1) or *, not {raw!r}") from None
+
+    def trusts(self, address: str | None) -> bool:
+        """Whether a connection from ``address`` (the peer's IP) comes from a proxy."""
+        if self.everyone:
+            return True
+        return bool(self.networks) and address is not None and _within(self.networks, address)
+
+    def __bool__(self) -> bool:
+        return self.everyone or bool(self.networks)
+
+
+@lru_cache(maxsize=1024)
+def _within(networks: tuple[Network, ...], address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])  # without an IPv6 zone
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 @dataclass(frozen=True)
 class Settings:
     port: int = 8080
@@ -119,6 +165,7 @@ class Settings:
     data_dir: Path = DEFAULT_DATA_DIR
     secret_key: Secret = field(default_factory=lambda: Secret(""))
     public_url: str = ""
+    forwarded_allow_ips: TrustedProxies = field(default_factory=TrustedProxies)
     telegram_bot_token: Secret = field(default_factory=lambda: Secret(""))
     telegram_webhook_secret: Secret = field(default_factory=lambda: Secret(""))
     telegram_api_base_url: str = ""
@@ -142,6 +189,10 @@ class Settings:
     # Each outgoing Bot API call (connect, send, read, wait for a pooled connection): a
     # stalled call fails the update with 503, so Telegram delivers it again later.
     telegram_timeout_seconds: float = 5.0
+    # Connections (bot/web/server.py): one client address may hold this many at once, and
+    # a new connection must deliver its first request header within this many seconds.
+    connections_per_client: int = 100
+    header_timeout_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -154,6 +205,7 @@ class Settings:
             data_dir=data_dir,
             secret_key=_secret_key(env, data_dir),
             public_url=env.get("PUBLIC_URL", "").rstrip("/"),
+            forwarded_allow_ips=TrustedProxies.parse(env.get("FORWARDED_ALLOW_IPS", "")),
             telegram_bot_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
             telegram_webhook_secret=Secret(env.get("TELEGRAM_WEBHOOK_SECRET", "")),
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", ""),

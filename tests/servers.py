@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from bot.config import ROOT
+from tests.fake_bot_api import FakeBotApi
+
+Api = TypeVar("Api", bound=FakeBotApi)
 
 
 def free_port() -> int:
@@ -53,3 +59,20 @@ def serve(env: dict[str, str], data_dir: Path, log: Path) -> Iterator[tuple[str,
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def bot_api_in_a_thread(api: Api) -> Iterator[Api]:
+    """Run a loopback Bot API on its own event loop, so blocking test code (a subprocess,
+    urllib) cannot stall it."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(api.start(), loop).result(timeout=10)
+    try:
+        yield api
+    finally:
+        asyncio.run_coroutine_threadsafe(api.close(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

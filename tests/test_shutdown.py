@@ -13,14 +13,12 @@ import signal
 import sqlite3
 import threading
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
 from tests.fake_bot_api import FakeBotApi, UpdateFactory
-from tests.servers import serve
+from tests.servers import bot_api_in_a_thread, serve
 
 SECRET = "shutdown-Secret_0123456789"
 CHAT = 77001234
@@ -40,23 +38,6 @@ class SlowBotApi(FakeBotApi):
         return await super()._sendMessage(params)
 
 
-@contextmanager
-def bot_api_in_a_thread() -> Iterator[SlowBotApi]:
-    """The Bot API on its own event loop, so that blocking test code cannot stall it."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    api = SlowBotApi()
-    asyncio.run_coroutine_threadsafe(api.start(), loop).result(timeout=10)
-    try:
-        yield api
-    finally:
-        asyncio.run_coroutine_threadsafe(api.close(), loop).result(timeout=30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
-
-
 def post_update(base: str, update: dict[str, Any], outcome: dict[str, Any]) -> None:
     request = urllib.request.Request(
         base + "/telegram/webhook", data=json.dumps(update).encode(), method="POST",
@@ -72,7 +53,7 @@ def post_update(base: str, update: dict[str, Any], outcome: dict[str, Any]) -> N
 @pytest.mark.slow
 def test_sigterm_finishes_the_reply_in_flight_then_exits_cleanly(tmp_path):
     database = tmp_path / "bot.sqlite3"
-    with bot_api_in_a_thread() as api:
+    with bot_api_in_a_thread(SlowBotApi()) as api:
         env = {"DATABASE_URL": f"sqlite+aiosqlite:///{database}", "SECRET_KEY": "drain-test",
                "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_WEBHOOK_SECRET": SECRET,
                "TELEGRAM_API_BASE_URL": api.base_url, "PUBLIC_URL": "",

@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.config import ROOT, Secret
+from bot.config import ROOT, ConfigError, Secret, Settings, TrustedProxies
 from bot.content.loader import load_content
 from bot.engine import STOP_WORDS
 from bot.i18n import catalogs
 from bot.privacy import sender_key
+from bot.ratelimit import LIMIT_PER_MINUTE
 from bot.render.sms import SMS_LANGUAGE_NAMES, script_for
 from bot.sms.segments import count_segments
 from bot.sms.text import sms_plain
@@ -187,12 +188,54 @@ async def test_a_signature_over_the_url_with_its_port_is_accepted(aiohttp_client
     assert response.status == 403
 
 
-async def test_behind_a_proxy_the_forwarded_scheme_is_honoured(sms_client):
-    inner = sms_client.make_url(PATH)
-    phone = Handset(sms_client, url=str(inner.with_scheme("https")))
+async def test_behind_a_trusted_proxy_the_forwarded_scheme_and_host_are_honoured(
+        aiohttp_client, tmp_path, database_url):
+    app = create_app(make_settings(tmp_path, database_url, twilio_auth_token=Secret(TOKEN),
+                                   forwarded_allow_ips=TrustedProxies.parse("127.0.0.0/8")))
+    client = await aiohttp_client(app)
+    inner = client.make_url(PATH)
+    phone = Handset(client, url=str(inner.with_scheme("https")))
     response = await phone.post(phone.form("0"), headers={"X-Forwarded-Proto": "https"})
     assert response.status == 200
     assert (await phone.post(phone.form("0"))).status == 403  # no header: http was signed
+    public = Handset(client, url="https://bot.example.org" + PATH)
+    response = await public.post(public.form("0"), headers={
+        "X-Forwarded-Proto": "https", "X-Forwarded-Host": "bot.example.org"})
+    assert response.status == 200
+
+
+OTHER_HOST = {"Host": "other-deployment.example.org"}
+OTHER_FORWARDED = {"X-Forwarded-Host": "other-deployment.example.org"}
+
+
+@pytest.mark.parametrize("headers", [
+    OTHER_HOST, OTHER_FORWARDED, {**OTHER_HOST, "X-Forwarded-Proto": "https"},
+    {**OTHER_FORWARDED, "X-Forwarded-Proto": "https"}, {**OTHER_HOST, **OTHER_FORWARDED},
+])
+async def test_a_signature_made_for_another_host_is_refused_whatever_the_headers_say(
+        sms_client, sms_settings, headers):
+    """Without PUBLIC_URL and without a trusted proxy, a STOP signed for another deployment
+    on the same Twilio account, replayed here with its Host, is refused: it deletes nothing."""
+    phone = Handset(sms_client)
+    await main_menu(phone, "ky")
+    for url in ("http://other-deployment.example.org" + PATH,
+                "https://other-deployment.example.org" + PATH):
+        replay = Handset(sms_client, phone=phone.phone, url=url)
+        response = await replay.post(replay.form("STOP"), headers=headers)
+        assert response.status == 403, url
+    assert (await session_of(sms_settings, phone.phone)).language == "ky"  # still there
+    assert await phone.send("0")  # signed for the address it reached: answered
+
+
+def test_forwarded_allow_ips_is_read_like_gunicorns(tmp_path):
+    assert not Settings.from_env({"DATA_DIR": str(tmp_path)}).forwarded_allow_ips
+    proxies = TrustedProxies.parse("10.0.0.0/8, 127.0.0.1,::1")
+    assert proxies.trusts("10.1.2.3") and proxies.trusts("127.0.0.1")
+    assert proxies.trusts("::1") and not proxies.trusts("192.168.0.1")
+    assert not proxies.trusts(None) and not proxies.trusts("not an address")
+    assert TrustedProxies.parse("*").trusts("203.0.113.9")
+    with pytest.raises(ConfigError, match="FORWARDED_ALLOW_IPS"):
+        TrustedProxies.parse("10.0.0.0/8, proxy.example.org")
 
 
 async def test_a_form_without_a_sender_is_a_clear_400(sms_client):
@@ -462,13 +505,28 @@ async def test_help_introduces_the_bot_and_gives_the_emergency_number(sms_client
 
 # -- odd messages ---------------------------------------------------------------------
 
-async def test_an_empty_message_gets_a_polite_line_and_changes_nothing(sms_client,
-                                                                      sms_settings):
+async def test_an_empty_message_gets_a_polite_line_and_leaves_the_conversation(
+        sms_client, sms_settings):
     phone = Handset(sms_client, phone=new_phone("+99655"))
     text = await phone.one("   ")
     assert text == T.translator("ky")(
         "Your message was empty. Write your question, or send 0 for the menu.")
     assert (await session_of(sms_settings, phone.phone)).language is None
+
+
+async def test_the_rate_limit_counts_empty_messages_and_pictures_too(sms_client,
+                                                                     sms_settings):
+    """Every answer is a billed SMS: a flood of empty messages gets the lines the limit
+    allows, one warning, then empty TwiML (nothing sent)."""
+    phone = Handset(sms_client, phone=new_phone("+7916"))
+    answers = []
+    for number in range(40):
+        extra = {"NumMedia": "1"} if number % 4 == 0 else {}
+        answers.append(parse_twiml(await phone.raw("", **extra)))
+    assert [len(a) for a in answers] == [1] * (LIMIT_PER_MINUTE + 1) + [0] * 19
+    assert answers[LIMIT_PER_MINUTE] == [T.translator("ru")(
+        "You are sending messages very fast. Please wait a minute, then write again.")]
+    assert (await session_of(sms_settings, phone.phone)).window_count == 40
 
 
 async def test_a_picture_gets_a_polite_line_in_the_readers_language(sms_client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -91,6 +92,55 @@ async def test_an_answer_is_kept_once_and_every_attempt_gets_it(database_url):
         assert not again.new and again.response == f"<answer {winner}>"
     finally:
         await store.engine.dispose()
+
+
+@pytest.mark.parametrize("through_driver", [None, False])
+async def test_a_pending_reply_goes_to_every_retry_until_it_is_marked_sent(database_url,
+                                                                          through_driver):
+    """A Telegram reply is kept before it is sent: retries learn it is still pending (and
+    get it to send), the session is saved once, and once marked sent retries send nothing."""
+    store = Store(create_engine(database_url), through_driver=through_driver)
+    try:
+        first = await store.keep_answer(Session(key="t", page=1), "<reply>", "telegram",
+                                        "42:7", pending=True)
+        assert (first.new, first.pending, first.response) == (True, True, "<reply>")
+        retries = await asyncio.gather(*(
+            store.keep_answer(Session(key="t", page=2), "<other>", "telegram", "42:7",
+                              pending=True) for _ in range(3)))
+        assert {(r.new, r.pending, r.response) for r in retries} == {(False, True, "<reply>")}
+        assert (await store.load("t")).page == 1
+        await store.mark_sent("telegram", "42:7")
+        late = await store.keep_answer(Session(key="t", page=3), "<late>", "telegram", "42:7",
+                                       pending=True)
+        assert (late.new, late.pending, late.response) == (False, False, "<reply>")
+        sms = await store.keep_answer(Session(key="s"), "<twiml>", "sms", "42:7")
+        assert sms.new and not sms.pending  # another channel's id space; SMS is never pending
+        assert not (await store.claim("sms", "42:7")).pending
+        assert (await store.load("t")).page == 1
+    finally:
+        await store.engine.dispose()
+
+
+def test_claims_made_before_migration_0003_are_not_pending(tmp_path):
+    """Telegram claims of the old code were taken as the update was answered: after the
+    upgrade a redelivery of one is treated as answered, not answered again."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, "0002")
+    with sqlite3.connect(tmp_path / "old.sqlite3") as db:
+        db.execute("INSERT INTO processed_messages (channel, message_id, response, created_at) "
+                   "VALUES ('telegram', '42:8', NULL, '2026-12-01 10:00:00.000000')")
+    upgrade(url)
+
+    async def claim() -> tuple[bool, bool, str | None]:
+        store = await _store(url)
+        try:
+            kept = await store.keep_answer(Session(key="u"), "<reply>", "telegram", "42:8",
+                                           pending=True)
+            return kept.new, kept.pending, kept.response
+        finally:
+            await store.engine.dispose()
+
+    assert asyncio.run(claim()) == (False, False, None)
 
 
 async def test_the_cache_returns_what_a_load_would(database_url):

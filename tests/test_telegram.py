@@ -16,15 +16,20 @@ from sqlalchemy import inspect, text
 from bot.config import ROOT, ConfigError, Secret
 from bot.content.loader import load_content
 from bot.i18n import catalogs
+from bot.privacy import sender_key
+from bot.ratelimit import LIMIT_PER_MINUTE
 from bot.render.telegram import units
+from bot.stats.web import RECORDER
 from bot.storage.db import create_engine
 from bot.storage.store import Store
+from bot.types import Session
 from bot.web.app import create_app
 from tests.conftest import make_settings
 from tests.fake_bot_api import Call, FakeBotApi, UpdateFactory
 
 SECRET = "webhook-Secret_0123456789"
 CHAT = 918273645
+SECRET_KEY = "test-secret-key"  # make_settings'
 CONTENT = load_content(ROOT / "content")
 CATALOGS = catalogs(ROOT / "locales")
 
@@ -67,6 +72,24 @@ class Telegram:
         replies = [c for c in self.api.replies()[before:] if c.error_code is None]
         assert len(replies) == 1, replies
         return replies[0]
+
+    async def session(self, chat: int = CHAT) -> Session:
+        engine = create_engine(self.database_url)
+        try:
+            return await Store(engine).load(sender_key(SECRET_KEY, "telegram", str(chat)))
+        finally:
+            await engine.dispose()
+
+    async def events(self) -> int:
+        """Statistics events of the Telegram channel, once the recorder wrote its buffer."""
+        await self.client.app[RECORDER].flush()
+        engine = create_engine(self.database_url)
+        try:
+            async with engine.connect() as conn:
+                return int((await conn.execute(text(
+                    "SELECT count(*) FROM stats_events WHERE channel = 'telegram'"))).scalar())
+        finally:
+            await engine.dispose()
 
     async def sessions(self) -> int:
         engine = create_engine(self.database_url)
@@ -276,6 +299,26 @@ async def test_an_unreachable_bot_api_asks_telegram_to_redeliver(telegram):
     assert [call.error_code for call in sent] == [502, None]
 
 
+async def test_a_redelivery_after_a_bot_api_failure_counts_and_moves_nothing_again(telegram):
+    """The reply worked out on the first delivery is kept; the redelivery sends it, and
+    neither the session (its rate-limit count, its place) nor the statistics move twice."""
+    await telegram.say("/start", language_code="ru")
+    telegram.api.fail("sendMessage", 502, "Bad Gateway")
+    update = telegram.updates.message(CHAT, "как получить патент",
+                                      user=telegram.updates.user(CHAT, "ru"))
+    assert await telegram.deliver(update) == 503
+    after_first = await telegram.session()
+    assert await telegram.deliver(update) == 200
+    assert await telegram.deliver(update) == 200
+    failed, sent = telegram.api.calls_to("sendMessage")[-2:]
+    assert (failed.error_code, sent.error_code) == (502, None)
+    assert sent.params["text"] == failed.params["text"]
+    assert len(telegram.api.calls_to("sendMessage")) == 3  # /start, the failure, the reply
+    session = await telegram.session()
+    assert session.window_count == 2 and session == after_first
+    assert await telegram.events() == 2
+
+
 async def test_every_button_press_is_answered_even_from_an_old_message(telegram):
     menu = await telegram.say("/start", language_code="ru")
     telegram.api.fail("editMessageText", 400, "Bad Request: message can't be edited")
@@ -331,6 +374,24 @@ async def test_non_text_messages_get_a_polite_reply_in_the_persons_language(tele
     assert reply.params["text"] == t("tg", "I can only read text messages. Please type your "
                                            "question or choose a topic with the buttons.")
     assert labels(reply) == [t("tg", "Menu")]
+
+
+async def test_the_rate_limit_counts_stickers_and_edits_too(telegram):
+    """A flood of what the bot cannot read gets the notes the limit allows, one warning,
+    then silence — as a flood of texts does."""
+    user = telegram.updates.user(CHAT, "tg")
+    sticker = {"file_id": "s", "file_unique_id": "s1", "type": "regular", "width": 512,
+               "height": 512, "is_animated": False, "is_video": False}
+    for number in range(30):
+        update = (telegram.updates.message(CHAT, "x", key="edited_message", user=user)
+                  if number % 3 == 0 else telegram.updates.message(CHAT, user=user,
+                                                                  sticker=sticker))
+        assert await telegram.deliver(update) == 200
+    replies = telegram.api.replies()
+    assert len(replies) == LIMIT_PER_MINUTE + 1
+    assert replies[-1].params["text"] == t("tg", "You are sending messages very fast. "
+                                                 "Please wait a minute, then write again.")
+    assert (await telegram.session()).window_count == 30
 
 
 async def test_an_edited_message_gets_a_polite_reply(telegram):

@@ -34,7 +34,6 @@ from typing import Any
 
 from aiohttp import web
 from multidict import MultiDictProxy
-from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -77,22 +76,32 @@ def setup(app: web.Application) -> None:
     app.router.add_post(PATH, twilio_webhook)
 
 
-def signature_urls(request: web.Request, public_url: str) -> list[str]:
-    """The URLs Twilio may have signed: PUBLIC_URL + path, else the request's own URL.
+def signature_urls(request: web.Request, settings: Settings) -> list[str]:
+    """The URLs Twilio may have signed: PUBLIC_URL + path; without it, the URL the request
+    reached, built only from what the caller cannot choose.
 
-    Without PUBLIC_URL behind a proxy, aiohttp sees ``http://`` and the inner host; the
-    proxy's ``X-Forwarded-Proto``/``-Host`` give the URL Twilio called. Trusting them is
-    safe here: they only choose which URL the signature is checked against.
+    From a trusted proxy (``FORWARDED_ALLOW_IPS``), the proxy's ``X-Forwarded-Proto``/
+    ``-Host`` and the ``Host`` it routed on name that URL. From anyone else these headers,
+    ``Host`` included, are the caller's to set: believing them would let a signature made
+    for another deployment on the same Twilio account (a replayed STOP) pass here. So the
+    URL is the address the caller connected to, as this process's socket sees it.
     """
-    if public_url:
-        return [public_url.rstrip("/") + request.path_qs]
-    # What request.url says, without building a yarl URL per message (several µs).
-    urls = [f"{request.scheme}://{request.host}{request.path_qs}"]
-    proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
-    host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
-    if proto or host:
-        urls.append(f"{proto or request.scheme}://{host or request.host}{request.path_qs}")
-    return urls
+    if settings.public_url:
+        return [settings.public_url.rstrip("/") + request.path_qs]
+    if settings.forwarded_allow_ips.trusts(request.remote):
+        # What request.url says, without building a yarl URL per message (several µs).
+        urls = [f"{request.scheme}://{request.host}{request.path_qs}"]
+        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
+        host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+        if proto or host:
+            urls.append(f"{proto or request.scheme}://{host or request.host}{request.path_qs}")
+        return urls
+    transport = request.transport
+    local = transport.get_extra_info("sockname") if transport is not None else None
+    if not isinstance(local, tuple) or len(local) < 2:
+        return []  # the connection is gone (or not TCP): nothing to check against
+    address = f"[{local[0]}]" if ":" in str(local[0]) else str(local[0])
+    return [f"{request.scheme}://{address}:{local[1]}{request.path_qs}"]
 
 
 def is_signed(request: web.Request, form: MultiDictProxy[Any], settings: Settings) -> bool:
@@ -100,7 +109,7 @@ def is_signed(request: web.Request, form: MultiDictProxy[Any], settings: Setting
     if not signature:
         return False
     validator = RequestValidator(str(settings.twilio_auth_token))
-    urls = signature_urls(request, settings.public_url)
+    urls = signature_urls(request, settings)
     # Twilio signs the URL it called, so that URL is tried first: one HMAC. ``validate``
     # also tries it with and without the port (Twilio has signed both ways), at twice the
     # cost and a URL parse — a tenth of an SMS's CPU in bench/bench_webhooks.py — so it is
@@ -147,7 +156,7 @@ async def twilio_webhook(request: web.Request) -> web.Response:
         return web.Response(status=403, text="the SMS channel is not configured")
     try:
         form = await request.post()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, LookupError):  # not a form, not text, or a charset nobody knows
         return web.Response(status=400, text="expected Twilio's form-encoded body")
     if not is_signed(request, form, settings):
         log.warning("SMS webhook rejected: missing or invalid X-Twilio-Signature")
@@ -178,7 +187,7 @@ async def answer(service: BotService, inbound: Inbound, key: str) -> str:
     twilio_stopped = (inbound.text.strip().lower() in TWILIO_OPT_OUT
                       or inbound.opt_out_type == "STOP")
     if not inbound.text:
-        return await _notice(service, key, country, media=inbound.media > 0)
+        return await _notice(service, inbound, key, country)
     if twilio_stopped and word not in STOP_WORDS:
         await service.forget(key)  # a stop word of Twilio's Advanced Opt-Out, not ours
         return EMPTY
@@ -192,10 +201,10 @@ async def answer(service: BotService, inbound: Inbound, key: str) -> str:
             reply = _with_media_note(service, reply)
         return reply_twiml(reply, after.latin, service.catalogs)
 
-    body, after = await service.answer_once(incoming, render, CHANNEL, inbound.message_key)
-    if word in STOP_WORDS and not after.forget:
+    answered = await service.answer_once(incoming, render, CHANNEL, inbound.message_key)
+    if word in STOP_WORDS and not answered.session.forget:
         await service.forget(key)  # e.g. rate-limited: a STOP still deletes
-    return body
+    return answered.body
 
 
 @lru_cache(maxsize=2048)
@@ -213,20 +222,27 @@ def _with_media_note(service: BotService, reply: Reply) -> Reply:
     return replace(reply, blocks=(note, *reply.blocks))
 
 
-async def _notice(service: BotService, key: str, country: str | None, media: bool) -> str:
-    """An empty message or a picture alone: a polite line, and no change to the session."""
-    language, latin = language_for_country(country) or FALLBACK_LANGUAGE, False
-    known = service.store.cached(key)
-    try:
-        session = known[0] if known else await service.store.load(key)
-        language, latin = session.language or language, session.latin
-    except (SQLAlchemyError, OSError):
-        pass  # the database is down: the country's language will do
-    t = service.catalogs.translator(language)
-    text = (t("I can read only text, not pictures or files. Please write your question in "
-              "words.") if media else
-            t("Your message was empty. Write your question, or send 0 for the menu."))
-    return twiml([render_notice(text, language, latin)])
+async def _notice(service: BotService, inbound: Inbound, key: str, country: str | None) -> str:
+    """An empty message or a picture alone: a polite line. The conversation stays where it
+    is, but the rate limit counts the message: every answer is a billed SMS."""
+
+    def note(session: Session) -> Reply:
+        language = session.language or language_for_country(country) or FALLBACK_LANGUAGE
+        t = service.catalogs.translator(language)
+        text = (t("I can read only text, not pictures or files. Please write your question "
+                  "in words.") if inbound.media > 0 else
+                t("Your message was empty. Write your question, or send 0 for the menu."))
+        return Reply(language=language, kind="help", blocks=(text,))
+
+    def render(reply: Reply, after: Session) -> str:
+        if not reply.blocks:  # the rate limit's silence
+            return EMPTY
+        return twiml([render_notice(reply.blocks[0], reply.language, after.latin)])
+
+    incoming = Incoming(channel=CHANNEL, sender_key=key, country_hint=country)
+    answered = await service.answer_once(incoming, render, CHANNEL, inbound.message_key,
+                                         note=note)
+    return answered.body
 
 
 def _sorry(service: BotService, inbound: Inbound) -> str:

@@ -1,19 +1,26 @@
 """Telegram: python-telegram-bot carries updates in and replies out; the engine decides.
 
-    POST /telegram/webhook ─ secret? ─ JSON? ─ Update.de_json ─ application.process_update
-    (or getUpdates polling) ─> on_update: claim update_id ─> private text or button?
-        ─> BotService.handle ─> send_reply (new message, or the menu edited in place)
+    POST /telegram/webhook ─ secret? ─ JSON? ─ Update.de_json ─ TelegramChannel.handle
+    (or getUpdates polling) ─> private text, button, sticker …?
+        ─> BotService.answer_once: one transaction claims update_id, keeps the reply
+           (pending) and saves the session ─> send_reply ─> mark the reply sent ─> 200
 
-The route awaits ``process_update`` instead of putting the update on PTB's queue: Telegram
-gets its 200 only once the reply went out, so a crash loses nothing (Telegram redelivers),
-and requests run concurrently. De-duplication on ``update_id`` is ours, in the database,
-so a redelivered update is answered once whichever process receives it. If the Bot API
-was unreachable the claim is released and the webhook answers 503: Telegram tries again.
+At least once for replies, exactly once for everything else. The route awaits the whole
+handling instead of queueing the update: Telegram gets its 200 only once the Bot API
+accepted the reply. The reply is worked out once, and kept in the database with the claim
+of the update before it is sent (as SMS keeps its TwiML), so:
+
+- a redelivery after a Bot API failure (the webhook answered 503) or after a crash (no
+  answer at all) finds the kept reply still pending and sends it — without moving the
+  session or counting the message again, whichever process receives it;
+- a redelivery of an update whose reply went out gets 200 and sends nothing;
+- the same update delivered twice at once to one process is answered once.
+
+What remains possible is a duplicate, never a loss: a crash after the Bot API accepted a
+reply but before it was marked sent makes the redelivery send it a second time.
 
 Privacy: the chat id is used only while the update is handled and as the input of the
-keyed pseudonym; ids, names, usernames and texts are never logged (python-telegram-bot's
-DEBUG log and httpx's request log are capped for that reason: they hold parameters and the
-token).
+keyed pseudonym; ids, names, usernames and texts are never logged (``telegram_logs.py``).
 """
 
 from __future__ import annotations
@@ -24,28 +31,29 @@ import hmac
 import json
 import logging
 import re
-import traceback
 from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import BotCommand, CallbackQuery, Message, Update, User
-from telegram.constants import ChatMemberStatus, ChatType, UpdateType
+from telegram import BotCommand, CallbackQuery, MaybeInaccessibleMessage, Message, Update, User
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.channels.telegram_send import is_transient, send_reply
+from bot.channels.telegram_logs import cap_library_logs, log_unhandled, update_kind
+from bot.channels.telegram_send import Outgoing, is_transient, send_reply
 from bot.config import ConfigError, Settings
 from bot.privacy import sender_key
-from bot.service import BotService
-from bot.types import FALLBACK_LANGUAGE, LANGUAGES, Incoming, Option, Reply
+from bot.service import BotService, Note
+from bot.types import FALLBACK_LANGUAGE, LANGUAGES, Incoming, Option, Reply, Session
 from bot.understanding.langdetect import detect_language
 from bot.web.errors import json_error
 from bot.web.keys import SERVICE, SETTINGS
 
 log = logging.getLogger(__name__)
 
+CHANNEL = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
@@ -91,7 +99,7 @@ class TelegramChannel:
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self.on_update))
         self.application.add_error_handler(self._on_error)
-        self._redeliver: set[int] = set()  # update ids whose webhook call should get 503
+        self._running: dict[str, asyncio.Future[bool]] = {}  # updates being answered now
 
     # -- start and stop --------------------------------------------------------------------
     async def lifecycle(self, _app: web.Application) -> AsyncIterator[None]:
@@ -198,41 +206,59 @@ class TelegramChannel:
 
     async def deliver(self, update: Update) -> bool:
         """Handle one webhook update; False when Telegram should deliver it again."""
-        await self.application.process_update(update)
-        if update.update_id in self._redeliver:
-            self._redeliver.discard(update.update_id)
-            return False
-        return True
+        return await self.handle(update)
 
     # -- one update ----------------------------------------------------------------------------
     async def on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """De-duplicate, answer, and log the update's type and the outcome only."""
-        kind = update_kind(update)
+        """python-telegram-bot's handler, for updates fetched by polling."""
+        await self.handle(update)
+
+    async def handle(self, update: Update) -> bool:
+        """Answer the update once; False when Telegram should deliver it again (503).
+
+        The same update delivered twice at once to this process is answered by the first
+        delivery; the second waits for it and gets the same outcome.
+        """
         claim = f"{self.application.bot.id}:{update.update_id}"
-        if not await self._claim(claim):
-            log.debug("telegram %s: already handled", kind)
-            return
+        running = self._running.get(claim)
+        if running is not None:
+            return await asyncio.shield(running)
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._running[claim] = done
+        answered = False
+        try:
+            answered = await self._handle(update, claim)
+        finally:
+            del self._running[claim]
+            done.set_result(answered)
+        return answered
+
+    async def _handle(self, update: Update, claim: str) -> bool:
+        """Answer, and log the update's type and the outcome only."""
+        kind = update_kind(update)
         chat = update.effective_chat
         key = sender_key(self.settings.secret_key, "telegram", str(chat.id)) if chat else None
         try:
-            outcome = await self._dispatch(update, key)
+            outcome = await self._dispatch(update, key, claim)
         except Forbidden:  # the person blocked the bot: forget them
             if key is not None:
                 await self.service.forget(key)
             outcome = "blocked, session deleted"
         except TelegramError as exc:
-            if not is_transient(exc):
-                raise
-            await self._release(claim)
-            if self.application.updater is None:
-                self._redeliver.add(update.update_id)
-            log.warning("telegram %s: %s, to be redelivered", kind, type(exc).__name__)
-            return
-        log.debug("telegram %s: %s", kind, outcome)
+            if is_transient(exc):
+                # The reply stays kept with the claim: the redelivery sends it.
+                log.warning("telegram %s: %s, to be redelivered", kind, type(exc).__name__)
+                return False
+            log_unhandled(kind, exc)
+        except Exception as exc:  # a bug: Telegram redelivering would only repeat it
+            log_unhandled(kind, exc)
+        else:
+            log.debug("telegram %s: %s", kind, outcome)
+        return True
 
-    async def _dispatch(self, update: Update, key: str | None) -> str:
+    async def _dispatch(self, update: Update, key: str | None, claim: str) -> str:
         if update.callback_query is not None:
-            return await self._on_button(update.callback_query, key)
+            return await self._on_button(update.callback_query, key, claim)
         if update.my_chat_member is not None:
             member = update.my_chat_member
             if (key is not None and member.chat.type == ChatType.PRIVATE
@@ -244,20 +270,19 @@ class TelegramChannel:
             edited = update.edited_message
             if key is None or edited.chat.type != ChatType.PRIVATE:
                 return "ignored"
-            return await self._notice(edited, key, EDITED)
+            return await self._notice(edited, key, claim, EDITED)
         message = update.message
         if message is None or key is None or message.chat.type != ChatType.PRIVATE:
             return "ignored"  # channel posts, group chats, inline queries …
         if message.text:
             incoming = Incoming(channel="telegram", sender_key=key, text=message.text,
                                 language_hint=_language_code(message.from_user))
-            reply, _ = await self.service.handle(incoming)
-            return await send_reply(self.application.bot, message.chat.id, reply)
+            return await self._answer(incoming, message.chat.id, claim)
         if message.effective_attachment is not None:
-            return await self._notice(message, key, NOT_TEXT)
+            return await self._notice(message, key, claim, NOT_TEXT)
         return "ignored"  # service messages: pinned, joined …
 
-    async def _on_button(self, query: CallbackQuery, key: str | None) -> str:
+    async def _on_button(self, query: CallbackQuery, key: str | None, claim: str) -> str:
         """Every press is answered at once, so the button never keeps spinning."""
         try:
             await query.answer()
@@ -269,60 +294,62 @@ class TelegramChannel:
             return "answered, ignored"
         incoming = Incoming(channel="telegram", sender_key=key, option=query.data,
                             language_hint=_language_code(query.from_user))
-        reply, _ = await self.service.handle(incoming)
-        return await send_reply(self.application.bot, message.chat.id, reply, edit=message)
+        return await self._answer(incoming, message.chat.id, claim, edit=message)
 
-    async def _notice(self, message: Message, key: str, text: str) -> str:
-        """A short polite answer to what the bot cannot read, in the person's language."""
-        language = await self._language_of(key, message.from_user)
-        t = self.service.catalogs.translator(language)
-        reply = Reply(language=language, kind="help", blocks=(t(text),),
-                      options=(Option("nav:menu", t("Menu")),))
+    async def _answer(self, incoming: Incoming, chat_id: int, claim: str,
+                      edit: MaybeInaccessibleMessage | None = None,
+                      note: Note | None = None) -> str:
+        """Work the reply out and keep it with the claim of the update (one transaction
+        with the session's save), then send it, then mark it sent. A redelivery of an
+        update whose reply is kept but not marked sends that reply again, and changes
+        nothing else; one whose reply was sent is answered 200 and sends nothing."""
+        answered = await self.service.answer_once(incoming, _outgoing_json, CHANNEL, claim,
+                                                  pending=True, note=note)
+        if not answered.first and not answered.pending:
+            return "already answered"
+        out = Outgoing.from_json(answered.body)
+        if out is None:  # not a reply this version keeps: treat the update as handled
+            return "already answered, by another version"
+        outcome = await send_reply(self.application.bot, chat_id, out, edit=edit)
+        if answered.pending:
+            await self._sent(claim)
+        return outcome if answered.first else f"{outcome} again after a redelivery"
+
+    async def _notice(self, message: Message, key: str, claim: str, text: str) -> str:
+        """A short polite answer to what the bot cannot read, in the person's language;
+        the rate limit counts it like any message."""
+        hint = _language_code(message.from_user)
+
+        def note(session: Session) -> Reply:
+            language = session.language if session.language in LANGUAGES else (
+                detect_language("", hint=hint) or FALLBACK_LANGUAGE)
+            t = self.service.catalogs.translator(language)
+            return Reply(language=language, kind="help", blocks=(t(text),),
+                         options=(Option("nav:menu", t("Menu")),))
+
+        incoming = Incoming(channel="telegram", sender_key=key, language_hint=hint)
         try:
-            return await send_reply(self.application.bot, message.chat.id, reply)
+            return await self._answer(incoming, message.chat.id, claim, note=note)
         except Forbidden:
             raise
         except TelegramError as exc:  # best effort: a sticker storm is not worth a retry
             log.debug("notice not sent: %s", type(exc).__name__)
             return "notice failed"
 
-    async def _language_of(self, key: str, user: User | None) -> str:
+    async def _sent(self, claim: str) -> None:
         try:
-            session = await self.service.store.load(key)
-        except (SQLAlchemyError, OSError):
-            session = None
-        if session is not None and session.language in LANGUAGES:
-            return session.language
-        return detect_language("", hint=_language_code(user)) or FALLBACK_LANGUAGE
-
-    async def _claim(self, message_id: str) -> bool:
-        """True when this update is new. Without a database, answer rather than drop it."""
-        try:
-            return (await self.service.store.claim("telegram", message_id)).new
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("telegram: no de-duplication (%s)", type(exc).__name__)
-            return True
-
-    async def _release(self, message_id: str) -> None:
-        try:
-            await self.service.store.release("telegram", message_id)
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("telegram: claim not released (%s)", type(exc).__name__)
+            await self.service.store.mark_sent(CHANNEL, claim)
+        except (SQLAlchemyError, OSError) as exc:  # Telegram has its 200: no redelivery
+            log.warning("telegram: reply sent but not marked so (%s)", type(exc).__name__)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the error's type and where it happened; its message may quote the person."""
-        error = context.error
-        where = traceback.extract_tb(error.__traceback__)[-1] if error is not None \
-            and error.__traceback__ else None
-        place = f" at {where.filename}:{where.lineno}" if where else ""
+        """python-telegram-bot's own errors (polling)."""
         kind = update_kind(update) if isinstance(update, Update) else "no update"
-        log.error("telegram %s: unhandled %s%s", kind, type(error).__name__, place)
+        log_unhandled(kind, context.error)
 
 
-def update_kind(update: Update) -> str:
-    """``message``, ``callback_query`` …: the only thing about an update that is logged."""
-    return next((kind.value for kind in UpdateType if getattr(update, kind.value, None)),
-                "other")
+def _outgoing_json(reply: Reply, _after: Session) -> str:
+    return Outgoing.of(reply).to_json()
 
 
 def _language_code(user: User | None) -> str | None:
@@ -351,36 +378,6 @@ async def webhook(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-class _RedactTokens(logging.Filter):
-    """Replaces bot tokens in a record's text, should httpx's request log be let through."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tokens: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(token in message for token in self.tokens):
-            for token in self.tokens:
-                message = message.replace(token, "<TELEGRAM_BOT_TOKEN>")
-            record.msg, record.args = message, ()
-        return True
-
-
-_REDACT = _RedactTokens()
-
-
-def _cap_library_logs(token: str) -> None:
-    """python-telegram-bot logs call parameters (chat ids, texts) at DEBUG; httpx logs
-    each request's URL, which holds the bot token, at INFO (and is redacted besides)."""
-    for name, level in (("telegram", logging.INFO), ("httpx", logging.WARNING),
-                        ("httpcore", logging.WARNING)):
-        logger = logging.getLogger(name)
-        logger.setLevel(max(logger.level, level))
-    _REDACT.tokens.add(token)
-    logging.getLogger("httpx").addFilter(_REDACT)  # added once: filters are a set
-
-
 def setup(app: web.Application) -> None:
     """The Telegram channel, when TELEGRAM_BOT_TOKEN is set; nothing otherwise."""
     settings = app[SETTINGS]
@@ -395,7 +392,7 @@ def setup(app: web.Application) -> None:
                 "python -c 'import secrets; print(secrets.token_urlsafe(32))', or set "
                 "TELEGRAM_POLLING=1 to poll without a webhook."
             )
-    _cap_library_logs(str(settings.telegram_bot_token))
+    cap_library_logs(str(settings.telegram_bot_token))
     channel = TelegramChannel(settings, app[SERVICE])
     app[TELEGRAM] = channel
     if not settings.telegram_polling:

@@ -11,7 +11,9 @@ as a new message: a pressed button always shows something.
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import dataclass
 
 from telegram import (
     Bot,
@@ -34,13 +36,49 @@ MENU_KINDS = frozenset({"language", "menu", "module"})
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def inline_keyboard(options: tuple[Option, ...]) -> InlineKeyboardMarkup | None:
-    rows = keyboard_rows(options)
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(o.label, callback_data=o.id) for o in row] for row in rows]
-    )
+@dataclass(frozen=True)
+class Outgoing:
+    """A reply as it goes to Telegram, without the chat: the texts, the keyboard under the
+    last one, and whether it may replace the menu message whose button was pressed.
+
+    It is what the database keeps with the update's claim until the Bot API accepted it
+    (as JSON, like the TwiML kept for an SMS), so a redelivery sends the same reply: the
+    bot's own words, never the person's.
+    """
+
+    texts: tuple[str, ...]
+    keyboard: tuple[tuple[Option, ...], ...] = ()
+    menu: bool = False
+
+    @classmethod
+    def of(cls, reply: Reply) -> Outgoing:
+        return cls(texts=tuple(telegram_messages(reply)),
+                   keyboard=tuple(tuple(row) for row in keyboard_rows(reply.options)),
+                   menu=reply.kind in MENU_KINDS)
+
+    def to_json(self) -> str:
+        rows = [[[o.id, o.label] for o in row] for row in self.keyboard]
+        return json.dumps({"texts": list(self.texts), "keyboard": rows, "menu": self.menu},
+                          ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str) -> Outgoing | None:
+        """The reply kept by :meth:`to_json`, or None when ``raw`` is not one."""
+        try:
+            data = json.loads(raw)
+            return cls(texts=tuple(str(text) for text in data["texts"]),
+                       keyboard=tuple(tuple(Option(str(i), str(label)) for i, label in row)
+                                      for row in data["keyboard"]),
+                       menu=bool(data["menu"]))
+        except (ValueError, TypeError, KeyError):
+            return None
+
+    def markup(self) -> InlineKeyboardMarkup | None:
+        if not self.keyboard:
+            return None
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(o.label, callback_data=o.id) for o in row]
+             for row in self.keyboard])
 
 
 def is_menu_message(message: MaybeInaccessibleMessage | None) -> bool:
@@ -63,19 +101,18 @@ def is_transient(error: TelegramError) -> bool:
     return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply,
+async def send_reply(bot: Bot, chat_id: int, out: Outgoing,
                      edit: MaybeInaccessibleMessage | None = None) -> str:
-    """Show ``reply`` in the chat; returns ``"edited"``, ``"sent"`` or ``"silent"``.
+    """Show ``out`` in the chat; returns ``"edited"``, ``"sent"`` or ``"silent"``.
 
     ``edit`` is the message whose button was pressed; it is edited only when the rule in
     the module docstring allows. The keyboard goes under the last part of a long text.
     """
-    texts = telegram_messages(reply)
+    texts = out.texts
     if not texts:
         return "silent"  # e.g. the rate limit's silence after its one warning
-    keyboard = inline_keyboard(reply.options)
-    if (edit is not None and len(texts) == 1 and reply.kind in MENU_KINDS
-            and is_menu_message(edit)):
+    keyboard = out.markup()
+    if edit is not None and len(texts) == 1 and out.menu and is_menu_message(edit):
         try:
             await bot.edit_message_text(
                 texts[0], chat_id=chat_id, message_id=edit.message_id,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from bot import logs
 from bot.cli import chat, content, db, serve, stats
 from bot.config import ConfigError
 
@@ -34,11 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logs.configure(os.environ.get("LOG_LEVEL", "INFO"))
     try:
         return int(COMMANDS[args.command].run(args) or 0)
     except ConfigError as exc:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import errno
+import logging
 import os
 import socket
 
-from aiohttp import web
-
 from bot.config import ConfigError, Settings
 from bot.storage.migrate import upgrade
-from bot.web.accesslog import AccessLogger
+from bot.web import server
 from bot.web.app import create_app
+
+log = logging.getLogger(__name__)
 
 
 def add_parser(commands: argparse._SubParsersAction, name: str) -> None:  # type: ignore[type-arg]
@@ -58,13 +59,26 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(env)
     sock = listen(args.host, settings.port if args.port is None else args.port)
     port = sock.getsockname()[1]
+    for warning in startup_warnings(settings):
+        log.warning("%s", warning)
     upgrade(settings.database_url)  # before the loop starts: Alembic runs its own loop
     app = create_app(settings)
-
-    def serving(_banner: str) -> None:
-        """Called by aiohttp once the socket accepts requests, never before."""
-        print(f"Serving on http://localhost:{port} (simulator at /)", flush=True)
-
-    web.run_app(app, sock=sock, print=serving, shutdown_timeout=10,
-                access_log_class=AccessLogger)
+    # "Serving on" once the socket accepts requests, never before
+    server.run(app, settings, args.host, port, sock=sock, shutdown_timeout=10,
+               on_start=lambda: print(f"Serving on http://localhost:{port} (simulator at /)",
+                                      flush=True))
     return 0
+
+
+def startup_warnings(settings: Settings) -> list[str]:
+    """Settings that work but are unsafe in production."""
+    warnings = []
+    if settings.twilio_auth_token and not settings.public_url:
+        warnings.append(
+            "TWILIO_AUTH_TOKEN is set without PUBLIC_URL: Twilio's signatures are checked "
+            "against the address this process is reached at"
+            + (" (or the one trusted proxies in FORWARDED_ALLOW_IPS name)"
+               if settings.forwarded_allow_ips else "")
+            + ", which does not bind them to this service. Hint: set PUBLIC_URL to the "
+            "https address Twilio calls, e.g. https://my-bot.herokuapp.com")
+    return warnings

@@ -31,7 +31,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from sqlalchemy import bindparam, delete, select, tuple_
+from sqlalchemy import bindparam, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -53,6 +53,13 @@ class Claim:
 
     new: bool
     response: str | None = None
+    #: The answer is worked out but not yet known to have reached the person (a Telegram
+    #: reply before the Bot API accepted it): a redelivery sends it.
+    pending: bool = False
+
+
+#: What a claim keeps: the answer for retries, and whether it still has to go out.
+Kept = tuple[str | None, bool]
 
 
 class Statements(Protocol):
@@ -61,8 +68,11 @@ class Statements(Protocol):
     def data_version(self) -> int:
         """SQLite's count of other connections' commits (see cache.py)."""
 
-    def claim(self, claims: Mapping[Key, str | None], now: datetime) -> dict[Key, Claim]:
+    def claim(self, claims: Mapping[Key, Kept], now: datetime) -> dict[Key, Claim]:
         """Insert the ids that are new, each with its answer; the others get theirs."""
+
+    def mark_sent(self, keys: Sequence[Key]) -> None:
+        """The answers kept for these ids have gone out: a redelivery sends nothing."""
 
     def delete(self, keys: Sequence[str]) -> None: ...
 
@@ -76,10 +86,11 @@ class Statements(Protocol):
 Work = Callable[[Statements], T]
 
 
-def _outcomes(claims: Mapping[Key, str | None], inserted: Iterable[Key],
-              earlier: Iterable[tuple[str, str, str | None]]) -> dict[Key, Claim]:
-    result = {key: Claim(new=True, response=claims[key]) for key in inserted}
-    result.update({(c, m): Claim(new=False, response=response) for c, m, response in earlier})
+def _outcomes(claims: Mapping[Key, Kept], inserted: Iterable[Key],
+              earlier: Iterable[tuple[str, str, str | None, Any]]) -> dict[Key, Claim]:
+    result = {key: Claim(True, *claims[key]) for key in inserted}
+    result.update({(c, m): Claim(False, response, bool(pending))
+                   for c, m, response, pending in earlier})
     return result
 
 
@@ -100,10 +111,11 @@ class CoreBatch:
         self.claim = dialect.insert(PROCESSED).on_conflict_do_nothing(
             index_elements=["channel", "message_id"]
         ).returning(PROCESSED.c.channel, PROCESSED.c.message_id)
+        ids = tuple_(PROCESSED.c.channel, PROCESSED.c.message_id).in_(
+            bindparam("ids", expanding=True))
         self.answers = select(PROCESSED.c.channel, PROCESSED.c.message_id,
-                              PROCESSED.c.response).where(
-            tuple_(PROCESSED.c.channel, PROCESSED.c.message_id).in_(
-                bindparam("ids", expanding=True)))
+                              PROCESSED.c.response, PROCESSED.c.pending).where(ids)
+        self.sent = update(PROCESSED).where(ids).values(pending=False)
 
     async def run(self, work: Work[T]) -> T:
         async with self.engine.begin() as conn:
@@ -118,15 +130,19 @@ class _CoreStatements:
     def data_version(self) -> int:
         return int(self.conn.exec_driver_sql("PRAGMA data_version").scalar_one())
 
-    def claim(self, claims: Mapping[Key, str | None], now: datetime) -> dict[Key, Claim]:
+    def claim(self, claims: Mapping[Key, Kept], now: datetime) -> dict[Key, Claim]:
         ids = sorted(claims)
         inserted = self.conn.execute(self.batch.claim, [
-            {"channel": c, "message_id": m, "response": claims[(c, m)], "created_at": now}
+            {"channel": c, "message_id": m, "response": claims[(c, m)][0],
+             "pending": claims[(c, m)][1], "created_at": now}
             for c, m in ids])
         new = {(row.channel, row.message_id) for row in inserted}
         earlier = [key for key in ids if key not in new]
         rows = self.conn.execute(self.batch.answers, {"ids": earlier}).all() if earlier else []
         return _outcomes(claims, new, rows)  # type: ignore[arg-type]
+
+    def mark_sent(self, keys: Sequence[Key]) -> None:
+        self.conn.execute(self.batch.sent, {"ids": sorted(keys)})
 
     def delete(self, keys: Sequence[str]) -> None:
         self.conn.execute(self.batch.delete_many, {"keys": list(keys)})
@@ -147,14 +163,20 @@ def _marks(rows: int, width: int) -> str:
 
 @lru_cache(maxsize=256)
 def _claim_sql(rows: int) -> str:
-    return ("INSERT INTO processed_messages (channel, message_id, response, created_at) "
-            f"VALUES {_marks(rows, 4)} ON CONFLICT (channel, message_id) DO NOTHING "
+    return ("INSERT INTO processed_messages (channel, message_id, response, pending, "
+            f"created_at) VALUES {_marks(rows, 5)} ON CONFLICT (channel, message_id) DO NOTHING "
             "RETURNING channel, message_id")
 
 
 @lru_cache(maxsize=256)
 def _answers_sql(rows: int) -> str:
-    return ("SELECT channel, message_id, response FROM processed_messages "
+    return ("SELECT channel, message_id, response, pending FROM processed_messages "
+            f"WHERE (channel, message_id) IN (VALUES {_marks(rows, 2)})")
+
+
+@lru_cache(maxsize=256)
+def _sent_sql(rows: int) -> str:
+    return ("UPDATE processed_messages SET pending = 0 "
             f"WHERE (channel, message_id) IN (VALUES {_marks(rows, 2)})")
 
 
@@ -265,15 +287,19 @@ class _SQLiteStatements:
         [(version,)] = self._all("PRAGMA data_version", ())
         return int(version)
 
-    def claim(self, claims: Mapping[Key, str | None], now: datetime) -> dict[Key, Claim]:
+    def claim(self, claims: Mapping[Key, Kept], now: datetime) -> dict[Key, Claim]:
         ids = sorted(claims)
         stamp = self.batch.to_db(now) if self.batch.to_db else now
-        params = [value for c, m in ids for value in (c, m, claims[(c, m)], stamp)]
+        params = [value for c, m in ids for value in (c, m, *claims[(c, m)], stamp)]
         new = {(c, m) for c, m in self._all(_claim_sql(len(ids)), params)}
         earlier = [key for key in ids if key not in new]
         rows = self._all(_answers_sql(len(earlier)), [part for key in earlier for part in key]) \
             if earlier else []
         return _outcomes(claims, new, rows)
+
+    def mark_sent(self, keys: Sequence[Key]) -> None:
+        ids = sorted(keys)
+        self.connection.execute(_sent_sql(len(ids)), [part for key in ids for part in key])
 
     def delete(self, keys: Sequence[str]) -> None:
         self.connection.execute(f"DELETE FROM sessions WHERE key IN {_in_keys(len(keys))}",

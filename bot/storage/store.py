@@ -91,6 +91,7 @@ class Kept:
     new: bool  # the message was new: the answer is kept and the session saved
     response: str | None  # what to send: this answer, or the one the first attempt kept
     stale: bool = False  # computed from a cached session someone else changed: do it again
+    pending: bool = False  # that answer is not yet known to have gone out (see mark_sent)
 
 
 # The operations of the hot path, as the group commit queues them.
@@ -120,9 +121,16 @@ class _Answer:
     message_id: str | None  # None: nothing to de-duplicate on, just save
     response: str
     epoch: int | None  # the cache epoch the session was read in; None: from the database
+    pending: bool = False  # the answer goes out after the commit (Telegram), not with it
 
 
-_Op = _Load | _Write | _Claim | _Answer
+@dataclass(frozen=True)
+class _Sent:
+    channel: str
+    message_id: str
+
+
+_Op = _Load | _Write | _Claim | _Answer | _Sent
 
 
 @dataclass
@@ -206,14 +214,21 @@ class Store:
         return self._cache.get(key) if self._cache is not None else None
 
     def keep_answer(self, session: Session, response: str, channel: str,
-                    message_id: str | None, epoch: int | None = None) -> asyncio.Future[Kept]:
+                    message_id: str | None, epoch: int | None = None,
+                    pending: bool = False) -> asyncio.Future[Kept]:
         """Claim ``message_id``, keep ``response`` for its retries and save ``session``, in
         one transaction. If the id was claimed before (a retry, maybe answered by another
         process), nothing is saved and the first answer comes back instead. ``epoch``: the
         session came from :meth:`cached`; if the database changed under the cache since,
-        nothing is saved and the answer is ``stale``."""
+        nothing is saved and the answer is ``stale``. ``pending``: the answer is sent after
+        this commit rather than with it (a Telegram reply); until :meth:`mark_sent`, a
+        retry learns that it may still have to send it."""
         key = _message_key(channel, message_id) if message_id else (channel, None)
-        return self._batches.queue(_Answer(session, *key, response, epoch))
+        return self._batches.queue(_Answer(session, *key, response, epoch, pending))
+
+    async def mark_sent(self, channel: str, message_id: str) -> None:
+        """The answer kept for ``message_id`` has gone out: retries need not send it."""
+        await self._batches.submit(_Sent(*_message_key(channel, message_id)))
 
     # -- one batch ------------------------------------------------------------------------
     async def _run_batch(self, ops: Sequence[_Op]) -> list[Any]:
@@ -262,13 +277,16 @@ class Store:
                 epoch = cache.epoch
         fresh = {id(op) for op in ops if isinstance(op, _Answer)
                  and (op.epoch is None or op.epoch == epoch)}
-        claims: dict[tuple[str, str], str | None] = {}
+        claims: dict[tuple[str, str], tuple[str | None, bool]] = {}
         for op in ops:
             if isinstance(op, _Claim):
-                claims.setdefault((op.channel, op.message_id), None)
+                claims.setdefault((op.channel, op.message_id), (None, False))
             elif isinstance(op, _Answer) and id(op) in fresh and op.message_id is not None:
-                claims.setdefault((op.channel, op.message_id), op.response)
+                claims.setdefault((op.channel, op.message_id), (op.response, op.pending))
         claimed = db.claim(claims, datetime.now(UTC)) if claims else {}
+        sent = {(op.channel, op.message_id) for op in ops if isinstance(op, _Sent)}
+        if sent:
+            db.mark_sent(sorted(sent))
         owners: dict[tuple[str, str], _Op] = {}  # the first claimant in the batch owns an id
         for op in ops:
             if isinstance(op, _Claim | _Answer) and op.message_id is not None:
@@ -302,7 +320,7 @@ class Store:
                 claimed: dict[tuple[str, str], Claim], fresh: set[int]) -> Any:
         if isinstance(op, _Load):
             return sessions.get(op.key) or Session(key=op.key)
-        if isinstance(op, _Write):
+        if isinstance(op, _Write | _Sent):
             return None
         if isinstance(op, _Answer) and id(op) not in fresh:
             return Kept(new=False, response=None, stale=True)
@@ -311,18 +329,12 @@ class Store:
         # either way the answer to give is the one stored with the claim, if any yet.
         earlier = None if new else claimed.get((op.channel, op.message_id or ""))
         response = earlier.response if earlier is not None else None
+        pending = earlier.pending if earlier is not None else False
         if isinstance(op, _Claim):
-            return Claim(new=new, response=response)
-        return Kept(new=True, response=op.response) if new else Kept(new=False,
-                                                                     response=response)
-
-    async def release(self, channel: str, message_id: str) -> None:
-        """Forget a claim whose handling failed, so that the retry is handled afresh."""
-        async with self._sessions() as db, db.begin():
-            await db.execute(
-                delete(ProcessedMessage).where(ProcessedMessage.channel == channel,
-                                               ProcessedMessage.message_id == message_id[:128])
-            )
+            return Claim(new=new, response=response, pending=pending)
+        if new:
+            return Kept(new=True, response=op.response, pending=op.pending)
+        return Kept(new=False, response=response, pending=pending)
 
     async def purge_processed(self, days: int = 7, now: datetime | None = None) -> int:
         cutoff = (now or datetime.now(UTC)) - timedelta(days=days)

@@ -54,8 +54,11 @@ def reply_json(reply: Reply, channel: str, latin: bool = False) -> dict[str, Any
 
 async def simulate(request: web.Request) -> web.Response:
     try:
-        payload = await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        # json.loads on the bytes (UTF-8, -16 or -32), not request.json(): that decodes with
+        # whatever charset the Content-Type names, and an unknown one was a 500.
+        payload = json.loads(await request.read())
+    except (ValueError, RecursionError):  # not JSON, not text, nested absurdly deep, or an
+        # integer past Python's 4,300 digits
         return json_error(400, "the body must be JSON like {\"user\": \"a\", \"text\": \"/start\"}")
     if not isinstance(payload, dict):
         return json_error(400, "the body must be a JSON object")
@@ -66,7 +69,7 @@ async def simulate(request: web.Request) -> web.Response:
         return json_error(400, "'user' must be a non-empty string")
     if not isinstance(text, str) or (option is not None and not isinstance(option, str)):
         return json_error(400, "'text' and 'option' must be strings")
-    if channel not in RENDERERS:
+    if not isinstance(channel, str) or channel not in RENDERERS:
         return json_error(400, "'channel' must be 'telegram', 'sms' or 'simulator'")
     if not text.strip() and not option:
         return json_error(400, "'text' is empty")
