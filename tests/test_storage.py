@@ -121,11 +121,11 @@ async def test_a_pending_reply_goes_to_every_retry_until_it_is_marked_sent(datab
         await store.engine.dispose()
 
 
-def test_claims_made_before_migration_0003_are_not_pending(tmp_path):
+def test_claims_made_before_migration_0004_are_not_pending(tmp_path):
     """Telegram claims of the old code were taken as the update was answered: after the
     upgrade a redelivery of one is treated as answered, not answered again."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}"
-    upgrade(url, "0002")
+    upgrade(url, "0003_stats_access")
     with sqlite3.connect(tmp_path / "old.sqlite3") as db:
         db.execute("INSERT INTO processed_messages (channel, message_id, response, created_at) "
                    "VALUES ('telegram', '42:8', NULL, '2026-12-01 10:00:00.000000')")
