@@ -13,11 +13,14 @@ when there has never been one, keeps serving: a broken example list never stops
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import logging
 import math
 import pickle
+import subprocess
 import sys
+import threading
 import weakref
 from collections import Counter
 from collections.abc import Hashable, Iterable
@@ -130,27 +133,19 @@ def fingerprint(samples: Iterable[tuple[str, str]], params: Params) -> str:
 TRAINING_TIMEOUT = 300.0
 
 
-async def train_in_child(samples: list[tuple[str, str]], params: Params) -> ModelData:
+def train_in_child(samples: list[tuple[str, str]], params: Params) -> ModelData:
     """Train in a fresh Python process, which exits afterwards and gives its memory
-    back. Raises ``TrainingError`` for examples that cannot make a model."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.understanding.train",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, cwd=str(ROOT),
-    )
+    back. Raises ``TrainingError`` for examples that cannot make a model. Blocking: the
+    service calls it from a thread of its own (``_start_training``)."""
     payload = pickle.dumps((samples, params), protocol=pickle.HIGHEST_PROTOCOL)
-    try:
-        out, err = await asyncio.wait_for(process.communicate(payload), TRAINING_TIMEOUT)
-    except BaseException:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        raise
-    if process.returncode != 0:
-        tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise RuntimeError(f"training process exited with {process.returncode}: "
+    done = subprocess.run([sys.executable, "-m", "bot.understanding.train"], input=payload,
+                          capture_output=True, cwd=str(ROOT), timeout=TRAINING_TIMEOUT,
+                          check=False)
+    if done.returncode != 0:
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise RuntimeError(f"training process exited with {done.returncode}: "
                            + " | ".join(tail))
-    result = pickle.loads(out)  # our own child's output, never anything received
+    result = pickle.loads(done.stdout)  # our own child's output, never anything received
     if isinstance(result, TrainingError):
         raise result
     return cast(ModelData, result)
@@ -159,7 +154,10 @@ async def train_in_child(samples: list[tuple[str, str]], params: Params) -> Mode
 # Models by the fingerprint of what they were trained on (a reload that changes no
 # example reuses the model), and by the tree they serve.
 _trained: dict[str, Model] = {}
-_training: dict[str, asyncio.Future[Model | None]] = {}
+#: Trainings under way: plain (thread-safe) futures, so that any event loop can wait for
+#: one, and a loop that closes (a test's, a restarting server's) does not cancel it.
+_training: dict[str, concurrent.futures.Future[Model | None]] = {}
+_lock = threading.Lock()
 _by_tree: dict[int, tuple[weakref.ref[ContentTree], Model | None]] = {}
 _last_good: Model | None = None
 _KEEP_TRAINED = 4
@@ -217,29 +215,48 @@ def load_model(path: Path) -> ModelData | None:
         return None
 
 
-async def _train_async(samples: list[tuple[str, str]], params: Params,
-                       key: str) -> Model | None:
+def _train_blocking(samples: list[tuple[str, str]], params: Params,
+                    key: str) -> Model | None:
     path = _cache_path(key)
     if path is not None and path.is_file():
-        kept = await asyncio.to_thread(load_model, path)
+        kept = load_model(path)
         if kept is not None:
             return Model(kept)
     try:
-        data = await train_in_child(samples, params)
+        data = train_in_child(samples, params)
     except TrainingError as exc:
         log.warning("topic classifier not trained (%s); the last good model or the "
                     "keyword matcher answers meanwhile", exc)
         return None
-    except Exception:  # a crashed child, a broken pool: the service keeps answering
+    except Exception:  # a crashed or hung child: the service keeps answering
         log.exception("topic classifier training failed; the last good model or the "
                       "keyword matcher answers meanwhile")
         return None
     if path is not None:
         try:
-            await asyncio.to_thread(save_model, data, path)
+            save_model(data, path)
         except OSError as exc:  # a full or read-only disk: train again next start
             log.warning("the trained classifier could not be kept on disk: %s", exc)
     return Model(data)
+
+
+def _start_training(samples: list[tuple[str, str]], params: Params, key: str,
+                    tree: ContentTree) -> concurrent.futures.Future[Model | None]:
+    """Train in a thread of its own (which waits for the child process)."""
+    future: concurrent.futures.Future[Model | None] = concurrent.futures.Future()
+    tree_ref = weakref.ref(tree)
+
+    def work() -> None:
+        try:
+            model = _train_blocking(samples, params, key)
+        except BaseException as exc:  # never leave a waiter hanging
+            future.set_exception(exc)
+            return
+        _trained_done(key, model, tree_ref)
+        future.set_result(model)
+
+    threading.Thread(target=work, name="classifier-training", daemon=True).start()
+    return future
 
 
 async def model_ready(tree: ContentTree, params: Params = DEFAULT_PARAMS, *,
@@ -254,36 +271,32 @@ async def model_ready(tree: ContentTree, params: Params = DEFAULT_PARAMS, *,
         return found[1] if found[1] is not None else _last_good
     samples = samples_of(tree)
     key = fingerprint(samples, params)
-    if key in _trained:
-        _bind(tree, _trained[key])
-        _last_good = _trained[key]
-        return _trained[key]
-    future = _training.get(key)
-    if future is None:
-        future = asyncio.ensure_future(_train_async(samples, params, key))
-        _training[key] = future
-        tree_ref = weakref.ref(tree)
-        future.add_done_callback(lambda f: _trained_done(key, f, tree_ref))
+    with _lock:
+        if key in _trained:
+            _bind(tree, _trained[key])
+            _last_good = _trained[key]
+            return _trained[key]
+        future = _training.get(key)
+        if future is None:
+            future = _training[key] = _start_training(samples, params, key, tree)
     if wait is False or (wait is None and _last_good is not None):
         return _last_good
-    return await asyncio.shield(future) or _last_good
+    return await asyncio.wrap_future(future) or _last_good
 
 
-def _trained_done(key: str, future: asyncio.Future[Model | None],
+def _trained_done(key: str, model: Model | None,
                   tree_ref: weakref.ref[ContentTree]) -> None:
     global _last_good
-    _training.pop(key, None)
-    if future.cancelled():
-        return
-    model = future.result()
-    if model is not None:
-        _trained[key] = model
-        while len(_trained) > _KEEP_TRAINED:
-            del _trained[next(iter(_trained))]
-        _last_good = model
-    tree = tree_ref()
-    if tree is not None:
-        _bind(tree, model)
+    with _lock:
+        _training.pop(key, None)
+        if model is not None:
+            _trained[key] = model
+            while len(_trained) > _KEEP_TRAINED:
+                del _trained[next(iter(_trained))]
+            _last_good = model
+        tree = tree_ref()
+        if tree is not None:
+            _bind(tree, model)
 
 
 def train_now(tree: ContentTree, params: Params = DEFAULT_PARAMS, **kwargs: Any) -> Model:
