@@ -6,6 +6,7 @@ breaks one thing, and reads ``python -m bot content check``'s output lines.
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -18,10 +19,22 @@ from bot.config import ROOT
 TODAY = date(2026, 11, 28)
 
 
-def copy_content(tmp_path: Path) -> Path:
+def copy_content(tmp_path: Path, today: date = TODAY) -> Path:
+    """The shipped content as it stood on ``today``: a file reviewed later than that (the
+    texts are reviewed on real days, the tests run on a fixed one) says ``today``, so that
+    each test sees only the mistake it makes."""
     copy = tmp_path / "content"
     shutil.copytree(ROOT / "content", copy)
+    for path in copy.glob("*/*.md"):
+        text = path.read_text(encoding="utf-8")
+        match = _REVIEWED.search(text)
+        if match and match.group(1) > today.isoformat():
+            path.write_text(text[:match.start(1)] + today.isoformat() + text[match.end(1):],
+                            encoding="utf-8")
     return copy
+
+
+_REVIEWED = re.compile(r"^reviewed: *[\"']?(\d{4}-\d{2}-\d{2})", re.M)
 
 
 def run_check(directory: Path, capsys: pytest.CaptureFixture[str], *options: str,

@@ -4,7 +4,6 @@ reported as ``file:line: severity: message`` with the right exit status."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -17,16 +16,15 @@ from bot.config import ROOT
 from bot.content.check import check_content, coverage_cells
 from bot.content.textrules import find_phones, phone_findings, url_problem
 from bot.types import CONTENT_LANGUAGES
+from tests.content_files import copy_content
 
 TODAY = date(2026, 11, 28)
 
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
-    """A private copy of the shipped content to break."""
-    copy = tmp_path / "content"
-    shutil.copytree(ROOT / "content", copy)
-    return copy
+    """A private copy of the shipped content to break, as it stood on TODAY."""
+    return copy_content(tmp_path, TODAY)
 
 
 def run_check(directory: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:

@@ -247,6 +247,7 @@ def _write_content(root, topics: dict[str, list[str]]):
     menu = ["modules:", "  - id: m", "    title:", "      ru: Модуль", "    topics:"]
     menu += [f"      - {topic_id}" for topic_id in topics]
     (folder / "menu.yaml").write_text("\n".join(menu) + "\n", encoding="utf-8")
+    (folder / "phones.yaml").write_text("numbers: []\n", encoding="utf-8")
     for topic_id, examples in topics.items():
         lines = ["---", f"id: {topic_id}", f"title: {topic_id}", "reviewed: 2026-11-01",
                  "sms: Текст. Звоните 112.", "examples:"]
