@@ -38,10 +38,11 @@ _REVIEWED = re.compile(r"^reviewed: *[\"']?(\d{4}-\d{2}-\d{2})", re.M)
 
 
 def run_check(directory: Path, capsys: pytest.CaptureFixture[str], *options: str,
-              today: date = TODAY) -> tuple[int, list[str]]:
-    """The real command line, in this process."""
+              today: date = TODAY, examples: bool = False) -> tuple[int, list[str]]:
+    """The real command line, in this process; the check of the example questions (which
+    trains the classifier several times) only when a test is about them."""
     status = main(["content", "check", str(directory), "--today", today.isoformat(),
-                   *options])
+                   *options, *(() if examples else ("--no-examples",))])
     return status, capsys.readouterr().out.splitlines()
 
 

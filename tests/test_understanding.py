@@ -277,7 +277,7 @@ def test_content_check_names_too_few_examples_and_an_example_in_the_wrong_file(
         "a.wages": WAGES,
         "a.patent": [*PATENT, "хозяин не платит зарплату два месяца"],  # a wages question
     })
-    _, lines = run_check(folder, capsys)
+    _, lines = run_check(folder, capsys, examples=True)
     patent = folder / "ru" / "a.patent.md"
     few = [ln for ln in lines if "example questions in ru" in ln]
     assert len(few) == 2 and all(": warning: 8 example" in ln or ": warning: 9 example" in ln
@@ -293,6 +293,6 @@ def test_content_check_warns_when_examples_cannot_make_a_model(tmp_path, capsys,
 
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     folder = _write_content(tmp_path, {"a.patent": PATENT})
-    status, lines = run_check(folder, capsys)
+    status, lines = run_check(folder, capsys, examples=True)
     assert any("the topic classifier cannot be trained" in ln for ln in lines), lines
     assert status == 0  # a warning: the keyword matcher still answers

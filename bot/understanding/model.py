@@ -244,6 +244,9 @@ def _start_training(samples: list[tuple[str, str]], params: Params, key: str,
                     tree: ContentTree) -> concurrent.futures.Future[Model | None]:
     """Train in a thread of its own (which waits for the child process)."""
     future: concurrent.futures.Future[Model | None] = concurrent.futures.Future()
+    # running from now on: a waiter that gives up (its loop closing) cannot cancel it for
+    # the others
+    future.set_running_or_notify_cancel()
     tree_ref = weakref.ref(tree)
 
     def work() -> None:
