@@ -84,7 +84,7 @@ def _needs_database(handler: Handler) -> Handler:
 
 
 # -- access -------------------------------------------------------------------------------
-async def _access(request: web.Request) -> str:
+async def check_access(request: web.Request) -> str:
     """"ok", "off" (no ADMIN_TOKEN), "locked" (too many wrong tokens) or "anonymous"."""
     token = request.app[SETTINGS].admin_token
     if not token:
@@ -200,7 +200,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     """Sign out every session (a copied cookie too): the generation goes up."""
     if (refused := _cross_site(request)) is not None:
         return refused
-    if await _access(request) == "ok":
+    if await check_access(request) == "ok":
         await sign_out_everywhere(request.app[STORE].engine)
         log.info("statistics: signed out of every dashboard session")
     response = web.HTTPSeeOther("/stats")
@@ -253,7 +253,7 @@ def _titles(request: web.Request, tr: Words) -> Titles:
 
 
 async def report_csv(request: web.Request) -> web.StreamResponse:
-    access = await _access(request)
+    access = await check_access(request)
     if access != "ok":
         return _refusal(request, access, page=False)
     report, tr = await _report(request), _words(request)
@@ -265,7 +265,7 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
 
 
 async def report_json(request: web.Request) -> web.StreamResponse:
-    access = await _access(request)
+    access = await check_access(request)
     if access != "ok":
         return _refusal(request, access, page=False)
     report, tr = await _report(request), _words(request)
@@ -273,7 +273,7 @@ async def report_json(request: web.Request) -> web.StreamResponse:
 
 
 async def dashboard(request: web.Request) -> web.StreamResponse:
-    access = await _access(request)
+    access = await check_access(request)
     if access != "ok":
         return _refusal(request, access, page=True)
     report, tr = await _report(request), _words(request)

@@ -35,11 +35,11 @@ class Thresholds:
     wrong one -3, a choice holding the right topic +0.5, not understanding -0.5)."""
 
     answer: float = 0.45
-    offer: float = 0.15
+    offer: float = 0.1
     emergency: float = 0.15
-    unrelated: float = 0.5
+    unrelated: float = 0.3
     #: … and at least this far ahead of the runner-up
-    margin: float = 0.0
+    margin: float = 0.1
 
 
 DEFAULT = Thresholds()

@@ -17,13 +17,13 @@ Whoever gets in talks as the ``simulator`` channel: its sessions are keyed by
 from __future__ import annotations
 
 import logging
-import time
 
 from aiohttp import web
 
 from bot.config import Settings
 from bot.stats import auth
 from bot.stats.web import GUARD
+from bot.stats.web import check_access as staff_access
 from bot.web.errors import json_error
 from bot.web.keys import SETTINGS
 
@@ -38,24 +38,17 @@ def open_to_anyone(settings: Settings) -> bool:
     return not settings.public_url.startswith("https://")
 
 
-def _staff(request: web.Request, token: str) -> str:
-    """"ok", "locked" (too many wrong tokens this minute) or "anonymous"."""
-    guard = request.app.get(GUARD)
+async def _staff(request: web.Request) -> str:
+    """"ok", "locked" (too many wrong tokens from this address) or "anonymous": the
+    dashboard's own check (its per-address lock and its sign-out), when it is set up."""
+    if GUARD in request.app:
+        return await staff_access(request)
     given = auth.bearer(request.headers.get("Authorization", ""))
-    if given is not None:
-        if guard is not None and guard.locked():
-            return "locked"
-        if auth.token_matches(token, given):
-            return "ok"
-        if guard is not None:
-            guard.failed()
-        log.warning("simulator: a wrong Bearer token was refused")
-        return "anonymous"
-    cookie = request.cookies.get(auth.COOKIE, "")
-    return "ok" if cookie and auth.valid_session(token, cookie, time.time()) else "anonymous"
+    token = request.app[SETTINGS].admin_token
+    return "ok" if given is not None and auth.token_matches(token, given) else "anonymous"
 
 
-def refusal(request: web.Request) -> web.Response | None:
+async def refusal(request: web.Request) -> web.Response | None:
     """The answer that keeps this request out, or None when it may simulate."""
     settings = request.app[SETTINGS]
     if open_to_anyone(settings):
@@ -66,7 +59,7 @@ def refusal(request: web.Request) -> web.Response | None:
         return json_error(403, f"The simulator is off ({why}). Set ADMIN_TOKEN and sign in "
                                "at /stats to open it to staff, or set SIMULATOR=1 to open it "
                                "to everyone.")
-    access = _staff(request, settings.admin_token)
+    access = await _staff(request)
     if access == "ok":
         return None
     if access == "locked":
@@ -82,6 +75,6 @@ def refusal(request: web.Request) -> web.Response | None:
 def guarded(handler: Handler) -> Handler:
     """``handler`` behind :func:`refusal`."""
     async def guarded_handler(request: web.Request) -> web.StreamResponse:
-        return refusal(request) or await handler(request)
+        return await refusal(request) or await handler(request)
 
     return guarded_handler
