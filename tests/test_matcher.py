@@ -9,7 +9,7 @@ from types import MappingProxyType
 import pytest
 
 from bot.config import ROOT
-from bot.content.loader import derive_uz_cyrillic
+from bot.content.loader import derive_uz_cyrillic, load_content
 from bot.content.model import ContentTree, Module, TopicText
 from bot.engine import Context
 from bot.i18n import catalogs
@@ -244,15 +244,22 @@ async def test_typed_questions_through_the_handlers(small, channel):
     reply = await chat.say("забрали паспорт на работе")
     assert reply.kind == "search" and reply.topic == "a.passport"
 
-    reply = await chat.say("патент")
+    # a close call: the real content, where a bare "деньги" is the money topic or
+    # unpaid wages (the small tree's few words make its classifier too sure of itself)
+    shipped = load_content(ROOT / "content")
+    real = Chat(shipped, channel, "ru")
+    reply = await real.say("деньги")
     assert reply.kind == "didyoumean"
     assert reply.blocks == ("Возможно, вы спрашиваете об одной из этих тем?",)
     ids = [o.id for o in reply.options]
-    assert ids[-1] == "nav:menu" and {"t:a.patent", "t:a.payment"} <= set(ids[:3])
+    assert ids[-1] == "nav:menu" and {"t:life.money", "t:scams.unpaid-wages"} <= set(ids[:3])
     assert [o.label for o in reply.options[:-1]] == [
-        small.title(i[2:], "ru") for i in ids[:-1]]
-    chosen = ids.index("t:a.payment") + 1
-    reply = await chat.say(str(chosen))  # a digit picks a line, as on SMS
+        shipped.title(i[2:], "ru") for i in ids[:-1]]
+    chosen = ids.index("t:scams.unpaid-wages") + 1
+    reply = await real.say(str(chosen))  # a digit picks a line, as on SMS
+    assert reply.topic == "scams.unpaid-wages"
+
+    reply = await chat.say("оплата патента")
     assert reply.topic == "a.payment"
 
     reply = await chat.say("а сколько стоит?")
@@ -293,7 +300,7 @@ async def test_did_you_mean_over_the_web_as_each_channel_shows_it(client, channe
         assert response.status == 200
         return await response.json()
 
-    data = await say(text="патент", language="ru")
+    data = await say(text="деньги", language="ru")  # money topic, or unpaid wages?
     assert data["kind"] == "didyoumean"
     assert data["text"].startswith("Возможно, вы спрашиваете об одной из этих тем?")
     topics = [o for o in data["options"] if o["id"].startswith("t:")]

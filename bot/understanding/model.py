@@ -271,7 +271,7 @@ async def model_ready(tree: ContentTree, params: Params = DEFAULT_PARAMS, *,
     global _last_good
     found = _by_tree.get(id(tree))
     if found is not None and found[0]() is tree:
-        return found[1] if found[1] is not None else _last_good
+        return found[1] if found[1] is not None else _usable(_last_good, tree)
     samples = samples_of(tree)
     key = fingerprint(samples, params)
     with _lock:
@@ -282,9 +282,19 @@ async def model_ready(tree: ContentTree, params: Params = DEFAULT_PARAMS, *,
         future = _training.get(key)
         if future is None:
             future = _training[key] = _start_training(samples, params, key, tree)
-    if wait is False or (wait is None and _last_good is not None):
-        return _last_good
-    return await asyncio.wrap_future(future) or _last_good
+    last_good = _usable(_last_good, tree)
+    if wait is False or (wait is None and last_good is not None):
+        return last_good
+    return await asyncio.wrap_future(future) or _usable(_last_good, tree)
+
+
+def _usable(model: Model | None, tree: ContentTree) -> Model | None:
+    """The last good model answers for a new version of its content (most topics the
+    same), never for another content altogether."""
+    if model is None:
+        return None
+    topics = set(tree.topic_ids)
+    return model if len(topics & set(model.classes)) * 2 >= len(topics) else None
 
 
 def _trained_done(key: str, model: Model | None,

@@ -47,11 +47,16 @@ DEFAULT = Thresholds()
 
 def decide(index: MatcherIndex, model: Model | None, text: str, language: str,
            last_topic: str | None = None, thresholds: Thresholds = DEFAULT,
-           emergency_topic: str = "help.emergency") -> Match:
-    """The decision for one question; pure given the index and the model."""
+           emergency_topic: str = "help.emergency",
+           topics: frozenset[str] | None = None) -> Match:
+    """The decision for one question; pure given the index and the model. ``topics``:
+    the topics that exist now (a model trained on the content before an edit may know
+    one that is gone)."""
     if model is None:
         return match(index, text, language, last_topic=last_topic)
     ranked = model.rank(text)
+    if topics is not None:
+        ranked = tuple(item for item in ranked if item[0] in topics or item[0] == UNRELATED)
     if not ranked:
         return Match("none", (), language)
     probability = dict(ranked)
@@ -82,4 +87,4 @@ async def understand(tree: ContentTree, text: str, language: str,
     index = await index_ready(tree)
     model = await model_ready(tree)
     return decide(index, model, text, language, last_topic,
-                  emergency_topic=tree.emergency_topic)
+                  emergency_topic=tree.emergency_topic, topics=frozenset(tree.topic_ids))
