@@ -38,7 +38,7 @@ async def test_digits_navigate_to_a_topic_and_sms_rendering_is_numbered(client):
     await simulate(client, user="b", text="/start")
     await simulate(client, user="b", text="2")  # Кыргызча
     data = await simulate(client, user="b", text="1", channel="sms")
-    assert "1 Россияда иштөө үчүн патент" in data["text"]
+    assert "1 Орусияда иштөө үчүн патент" in data["text"]
     data = await simulate(client, user="b", text="4", channel="sms")
     assert data["topic"] == "permits.registration" and data["language"] == "ky"
 

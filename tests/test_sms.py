@@ -338,7 +338,8 @@ async def test_paging_walks_a_topic_from_its_summary_to_the_end_of_its_whole_tex
     assert re.fullmatch(r"Проверено: \d\d\.\d\d\.\d{4}", lines[-3])  # how old the answer is
     pages.append("\n".join(lines[:-3]))
     t = T.translator("ru")
-    footer = t("Laws change often: check before you act. Last checked: {date}",
+    footer = t("Laws change often: before you act, check on the official sites named in "
+               "this answer or with your embassy. Last checked: {date}",
                date=t.date(text.reviewed))
     whole = "\n".join([text.title, sms_plain(text.body), footer])
     assert " ".join("\n".join(pages).split()) == " ".join(whole.split())
