@@ -65,7 +65,12 @@ class RateLimit(logging.Filter):
 
 def configure(level: str) -> None:
     """Log to stderr, rate-limited; called once by the command line."""
+    root = logging.getLogger()
+    before = set(root.handlers)
     logging.basicConfig(level=level.upper(), format=FORMAT, stream=sys.stderr)
     limit = RateLimit()
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(limit)
+    # only the handler made here: one that was there already (a test runner's, which
+    # lives on across tests) is someone else's to filter
+    for handler in root.handlers:
+        if handler not in before:
+            handler.addFilter(limit)
