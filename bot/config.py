@@ -185,7 +185,7 @@ class Settings:
     # How long start-up waits for the topic classifier's first training (a few seconds
     # when the content changed; at once from data/models/ when not); past it, the keyword
     # matcher answers until the model is ready.
-    model_wait_seconds: float = 8.0
+    model_wait_seconds: float = 5.0
     # Each outgoing Bot API call (connect, send, read, wait for a pooled connection): a
     # stalled call fails the update with 503, so Telegram delivers it again later.
     telegram_timeout_seconds: float = 5.0
