@@ -16,7 +16,8 @@ from bot.config import ROOT
 from bot.content.check import check_content, coverage_cells
 from bot.content.textrules import find_phones, phone_findings, url_problem
 from bot.types import CONTENT_LANGUAGES
-from tests.content_files import copy_content
+from tests import content_files
+from tests.content_files import copy_content, replace_field, replace_line, set_body
 
 TODAY = date(2026, 11, 28)
 
@@ -28,42 +29,8 @@ def content(tmp_path: Path) -> Path:
 
 
 def run_check(directory: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
-    """The real command line, in this process."""
-    status = main(["content", "check", str(directory), "--today", TODAY.isoformat(),
-                   "--no-examples"])
-    return status, capsys.readouterr().out.splitlines()
-
-
-def replace_line(path: Path, starts_with: str, new: str | None) -> int:
-    """Replace (or delete, with None) the first line starting so; its 1-based number."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    number = next(i for i, line in enumerate(lines) if line.startswith(starts_with))
-    if new is None:
-        del lines[number]
-    else:
-        lines[number] = new
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return number + 1
-
-
-def replace_field(path: Path, key: str, new: str) -> int:
-    """Replace a front-matter field with its continuation lines; its 1-based line."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    number = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
-    end = number + 1
-    while end < len(lines) and lines[end].startswith((" ", "\t")):
-        end += 1
-    lines[number:end] = [new]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return number + 1
-
-
-def set_body(path: Path, body: str) -> int:
-    """Replace the answer text; the line number where it starts."""
-    raw = path.read_text(encoding="utf-8")
-    end = raw.index("\n---", 3) + len("\n---\n")
-    path.write_text(raw[:end] + body + "\n", encoding="utf-8")
-    return raw[:end].count("\n") + 1
+    """The real command line, in this process, as of TODAY."""
+    return content_files.run_check(directory, capsys, today=TODAY)
 
 
 def over_budget(lines: list[str], path: Path, line: int) -> list[str]:
