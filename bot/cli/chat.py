@@ -18,6 +18,7 @@ from bot.i18n import catalogs
 from bot.render.plain import render_plain
 from bot.render.sms import render_sms
 from bot.types import Incoming, Session
+from bot.understanding.model import keep_models_in
 
 
 def add_parser(commands: argparse._SubParsersAction, name: str) -> None:  # type: ignore[type-arg]
@@ -29,6 +30,7 @@ def add_parser(commands: argparse._SubParsersAction, name: str) -> None:  # type
 async def _conversation(args: argparse.Namespace) -> int:
     settings = Settings.from_env(os.environ)
     content = load_content(settings.content_dir)
+    keep_models_in(settings.data_dir / "models")  # a second chat does not train again
     languages = catalogs(settings.locales_dir)
     session = Session(key="terminal")
     render = render_sms if args.sms else render_plain
