@@ -28,7 +28,7 @@ _GRAM_SIZES = (3, 4, 5)
 _PREFIXES = (4, 6)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def _word_features(word: str) -> tuple[str, ...]:
     out = [f"w:{word}"]
     out.extend(f"p:{word[:n]}" for n in _PREFIXES if len(word) > n)

@@ -51,6 +51,9 @@ UNRELATED_FILE = Path(__file__).resolve().parent / "langdata" / "unrelated.txt"
 MAX_ANSWERS = 4096
 
 Ranking = tuple[tuple[str, float], ...]
+#: Classes kept in a ranking: with probabilities summing to 1, a class at 0.1 or more is
+#: always among the ten likeliest.
+KEEP_RANKED = 10
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,17 @@ class Model:
         return exp / exp.sum()
 
     def rank(self, text: str) -> Ranking:
-        """Every class with its probability, likeliest first (remembered per text)."""
+        """The likeliest classes with their probabilities, best first (remembered per
+        text)."""
         found = self.answers.get(text)
         if found is None:
             p = self.probabilities(text)
             if p is None:
                 found = ()
             else:
-                order = np.argsort(-p, kind="stable")
+                # the likeliest few: any class at the decision's thresholds (0.1 and up)
+                # is among them, and the memory of answers stays small
+                order = np.argsort(-p, kind="stable")[:KEEP_RANKED]
                 found = tuple((self.data.classes[i], float(p[i])) for i in order)
             if len(self.answers) >= MAX_ANSWERS:
                 del self.answers[next(iter(self.answers))]
