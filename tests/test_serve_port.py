@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 from bot.config import ROOT
+from tests.servers import stop
 
 
 def _serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
@@ -67,9 +68,4 @@ def test_serving_on_is_printed_once_the_port_answers(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
             assert answer.status == 200
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

@@ -22,22 +22,16 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from bot.config import ROOT
+from bot.i18n import Translator
 
 DOMAIN = "dashboard"
 #: The languages the dashboard speaks; the first is the default.
 LANGUAGES = ("ru", "en")
 
 
-class Words:
-    """``tr("Per day")`` in one language, with ``{name}`` placeholders filled in."""
-
-    def __init__(self, language: str, catalog: NullTranslations) -> None:
-        self.language = language
-        self._catalog = catalog
-
-    def __call__(self, message: str, **values: object) -> str:
-        text = self._catalog.gettext(message)
-        return text.format(**values) if values else text
+class Words(Translator):
+    """``tr("Per day")`` in one language, with ``{name}`` placeholders filled in: the
+    bot's translator over the dashboard's own catalog."""
 
 
 @lru_cache(maxsize=8)
