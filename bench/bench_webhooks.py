@@ -115,7 +115,7 @@ def start(name: str, command: Sequence[str], env: dict[str, str], port: int, log
         process = subprocess.Popen(list(command), cwd=ROOT, env={**os.environ, **env},
                                    stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a first start waits for its model
     while True:
         try:
             with urllib.request.urlopen(base + ready_path, timeout=1):
@@ -168,6 +168,8 @@ def services(workdir: Path, profile: str | None, profiler: str) -> Iterator[dict
             "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api_port}/bot",
             "PUBLIC_URL": "",
             "ADMIN_TOKEN": "",
+            # measure the service as it runs, not while its first model trains
+            "MODEL_WAIT_SECONDS": "300",
         }
         command = [python, "-m", "bot", "serve", "--host", "127.0.0.1"]
         if profile:

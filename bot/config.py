@@ -218,4 +218,5 @@ class Settings:
             stats_min_count=_positive(_int(env, "STATS_MIN_COUNT", 5), "STATS_MIN_COUNT"),
             stats_flush_seconds=_seconds(env, "STATS_FLUSH_SECONDS", 5.0),
             stats_epsilon=_epsilon(env),
+            model_wait_seconds=_seconds(env, "MODEL_WAIT_SECONDS", 5.0),
         )

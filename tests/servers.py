@@ -31,7 +31,9 @@ def free_port() -> int:
 def serve(env: dict[str, str], data_dir: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """One service process; yields its base URL and the process. Stops it with SIGTERM."""
     port = free_port()
-    full_env = {**os.environ, "PORT": str(port), "DATA_DIR": str(data_dir), **env}
+    # the answers come from the trained model, however long its training takes here
+    full_env = {**os.environ, "PORT": str(port), "DATA_DIR": str(data_dir),
+                "MODEL_WAIT_SECONDS": "300", **env}
     with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"],
@@ -39,7 +41,7 @@ def serve(env: dict[str, str], data_dir: Path, log: Path) -> Iterator[tuple[str,
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 300
         while True:
             try:
                 with urllib.request.urlopen(base + "/healthz", timeout=1) as response:

@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from dataclasses import replace
 from types import MappingProxyType
@@ -33,6 +34,8 @@ from bot.understanding.matcher.normalize import skeletons
 from bot.understanding.model import Model, model_ready, samples_of
 from bot.understanding.train import TrainingError, train
 from bot.understanding.understand import decide
+from bot.web.app import create_app
+from tests.conftest import make_settings
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +166,7 @@ def fresh_models(monkeypatch):
     for name in ("_trained", "_training", "_by_tree"):
         monkeypatch.setattr(model_module, name, {})
     monkeypatch.setattr(model_module, "_last_good", None)
+    monkeypatch.setattr(model_module, "_first_model_wait", None)
 
 
 async def test_a_broken_example_list_leaves_the_last_good_model_serving(fresh_models):
@@ -234,6 +238,39 @@ async def test_a_trained_model_is_kept_on_disk_and_a_broken_file_is_trained_anew
     anew = await model_ready(tree)
     assert anew is not None and anew.rank("зарплата")[0][0] == "a.wages"
     assert "could not be read" in caplog.text
+
+
+
+async def test_once_the_service_is_up_no_message_waits_for_a_first_training(
+        fresh_models, aiohttp_client, tmp_path, database_url):
+    """Twilio and Telegram send a webhook again when it is answered late: on a first start
+    the keyword matcher answers at once while the model trains, and the model after."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    topic = content / "ru" / "permits.russia-patent.md"  # content no model was trained on
+    topic.write_text(topic.read_text(encoding="utf-8").replace(
+        "examples:\n", "examples:\n  - \"a question of this test's own\"\n", 1),
+        encoding="utf-8")
+    settings = make_settings(tmp_path, database_url, content_dir=content,
+                             model_wait_seconds=0.01)
+    client = await aiohttp_client(create_app(settings, extensions=[]))
+    tree = load_content(content)
+    assert model_module.cached_model(tree) is None  # still training in its child
+    started = time.monotonic()
+    response = await client.post("/api/simulate", json={
+        "user": "first-start", "text": "как получить патент на работу в России"})
+    assert response.status == 200
+    assert time.monotonic() - started < 3.0  # a training takes ten seconds and more
+    data = await response.json()  # the keyword matcher's answer, or its choices
+    assert data["kind"] in {"search", "didyoumean"} and "атент" in data["text"], data
+    model = await model_ready(tree, wait=True)
+    assert model is not None and "permits.russia-patent" in model.classes
+    response = await client.post("/api/simulate", json={
+        "user": "second-reader", "text": "как получить патент на работу в России"})
+    data = await response.json()
+    assert data["kind"] == "search" and data["topic"] == "permits.russia-patent", data
+    kept = list((tmp_path / "models").glob("classifier-*.npz"))
+    assert len(kept) == 1  # written by the child, read back by the service
 
 
 # --- what content check says about the examples ---------------------------------------

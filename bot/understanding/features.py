@@ -11,8 +11,9 @@ features as the careful spelling. From each skeleton:
 - pairs of neighbouring words (``b:``), for phrases whose words mean little alone
   ("не платят", "ish haqi").
 
-The training process and the serving process both call :func:`features`, so a model
-always reads questions exactly as it was trained on them.
+Training calls :func:`features`; the serving process builds the same features from the
+same functions (``word_features``, ``pair_features``), so a model always reads questions
+exactly as it was trained on them.
 """
 
 from __future__ import annotations
@@ -28,8 +29,13 @@ _GRAM_SIZES = (3, 4, 5)
 _PREFIXES = (4, 6)
 
 
-@lru_cache(maxsize=20_000)
-def _word_features(word: str) -> tuple[str, ...]:
+def words_of(text: str) -> list[str]:
+    """The skeletons of a text's words, at most ``MAX_WORDS`` of them."""
+    return skeletons(text)[:MAX_WORDS]
+
+
+def word_features(word: str) -> tuple[str, ...]:
+    """The features of one skeleton: the word, its prefixes and its n-grams."""
     out = [f"w:{word}"]
     out.extend(f"p:{word[:n]}" for n in _PREFIXES if len(word) > n)
     marked = f"<{word}>"
@@ -38,11 +44,20 @@ def _word_features(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def pair_features(words: list[str]) -> list[str]:
+    return [f"b:{a}_{b}" for a, b in itertools.pairwise(words)]
+
+
+# Training reads every example's words again and again (titles, keywords, the k-fold
+# check); the serving process keeps its own, smaller memory per model (``model.py``).
+_cached_word_features = lru_cache(maxsize=20_000)(word_features)
+
+
 def features(text: str) -> list[str]:
     """The features of a text, repeated as often as they occur (the vectoriser counts)."""
-    words = skeletons(text)[:MAX_WORDS]
+    words = words_of(text)
     out: list[str] = []
     for word in words:
-        out.extend(_word_features(word))
-    out.extend(f"b:{a}_{b}" for a, b in itertools.pairwise(words))
+        out.extend(_cached_word_features(word))
+    out.extend(pair_features(words))
     return out

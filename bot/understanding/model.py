@@ -20,19 +20,20 @@ import math
 import pickle
 import subprocess
 import sys
+import tempfile
 import threading
 import weakref
-from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
 from bot.config import ROOT
 from bot.content.model import ContentTree
-from bot.understanding.features import features
+from bot.understanding.features import pair_features, word_features, words_of
+from bot.understanding.modelfile import load_model
 from bot.understanding.train import (
     DEFAULT_PARAMS,
     UNRELATED,
@@ -54,12 +55,40 @@ Ranking = tuple[tuple[str, float], ...]
 #: Classes kept in a ranking: with probabilities summing to 1, a class at 0.1 or more is
 #: always among the ten likeliest.
 KEEP_RANKED = 10
+#: Words whose known features a model remembers: a word's feature strings are worth about
+#: a kilobyte, its row numbers a tenth of that.
+MAX_WORDS_KEPT = 20_000
+_NONE = np.empty(0, dtype=np.int32)
 
 
 @dataclass(frozen=True)
 class Model:
     data: ModelData
     answers: dict[Hashable, Ranking] = field(default_factory=dict, compare=False, repr=False)
+    _word_rows: dict[str, np.ndarray] = field(default_factory=dict, compare=False,
+                                               repr=False)
+
+    def _rows_of_word(self, word: str) -> np.ndarray:
+        """The rows of the word's features that the model knows (repeats kept)."""
+        rows = self._word_rows.get(word)
+        if rows is None:
+            vocabulary = self.data.vocabulary
+            found = [i for f in word_features(word) if (i := vocabulary.get(f)) is not None]
+            rows = np.array(found, dtype=np.int32) if found else _NONE
+            if len(self._word_rows) >= MAX_WORDS_KEPT:
+                del self._word_rows[next(iter(self._word_rows))]
+            self._word_rows[word] = rows
+        return rows
+
+    def feature_counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of the text's known features and how often each occurs."""
+        words = words_of(text)
+        vocabulary = self.data.vocabulary
+        pairs = [i for f in pair_features(words) if (i := vocabulary.get(f)) is not None]
+        rows = np.concatenate([*(self._rows_of_word(w) for w in words),
+                               np.array(pairs, dtype=np.int32)])
+        index, counts = np.unique(rows, return_counts=True)
+        return index, counts
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -69,12 +98,10 @@ class Model:
         """P(topic | question) for every class, as the trained model computes it; None
         when the question has nothing the model has seen (emoji, a stray letter)."""
         data = self.data
-        counts = Counter(i for f in features(text)
-                         if (i := data.vocabulary.get(f)) is not None)
-        if not counts:
+        index, counts = self.feature_counts(text)
+        if not index.size:
             return None
-        index = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        tf = 1.0 + np.log(counts.astype(np.float64))
         weight = tf * data.idf[index]
         weight /= math.sqrt(float(weight @ weight))
         logits = data.intercept + weight @ data.weights[index]
@@ -139,11 +166,12 @@ def fingerprint(samples: Iterable[tuple[str, str]], params: Params) -> str:
 TRAINING_TIMEOUT = 300.0
 
 
-def train_in_child(samples: list[tuple[str, str]], params: Params) -> ModelData:
-    """Train in a fresh Python process, which exits afterwards and gives its memory
-    back. Raises ``TrainingError`` for examples that cannot make a model. Blocking: the
-    service calls it from a thread of its own (``_start_training``)."""
-    payload = pickle.dumps((samples, params), protocol=pickle.HIGHEST_PROTOCOL)
+def train_in_child(samples: list[tuple[str, str]], params: Params, path: Path) -> ModelData:
+    """Train in a fresh Python process, which writes the model to ``path`` and exits,
+    giving its memory back; the model is then read from there. Raises ``TrainingError``
+    for examples that cannot make a model. Blocking: the service calls it from a thread
+    of its own (``_start_training``)."""
+    payload = pickle.dumps((samples, params, str(path)), protocol=pickle.HIGHEST_PROTOCOL)
     done = subprocess.run([sys.executable, "-m", "bot.understanding.train"], input=payload,
                           capture_output=True, cwd=str(ROOT), timeout=TRAINING_TIMEOUT,
                           check=False)
@@ -151,10 +179,13 @@ def train_in_child(samples: list[tuple[str, str]], params: Params) -> ModelData:
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise RuntimeError(f"training process exited with {done.returncode}: "
                            + " | ".join(tail))
-    result = pickle.loads(done.stdout)  # our own child's output, never anything received
-    if isinstance(result, TrainingError):
-        raise result
-    return cast(ModelData, result)
+    failure = pickle.loads(done.stdout)  # our own child's output, never anything received
+    if isinstance(failure, TrainingError):
+        raise failure
+    data = load_model(path)
+    if data is None:
+        raise RuntimeError(f"the training process wrote no readable model to {path}")
+    return data
 
 
 # Models by the fingerprint of what they were trained on (a reload that changes no
@@ -167,6 +198,16 @@ _lock = threading.Lock()
 _by_tree: dict[int, tuple[weakref.ref[ContentTree], Model | None]] = {}
 _last_good: Model | None = None
 _KEEP_TRAINED = 4
+#: How long a question waits for its content's first model: None, until it is trained
+#: (scripts, tests); the service sets 0 once started, so that no message waits for a
+#: training (a webhook that answers late is sent again) and the keyword matcher answers.
+_first_model_wait: float | None = None
+
+
+def wait_for_first_model(seconds: float | None) -> None:
+    """How long ``model_ready`` keeps a question waiting when no model can answer yet."""
+    global _first_model_wait
+    _first_model_wait = seconds
 
 
 def cached_model(tree: ContentTree) -> Model | None:
@@ -195,32 +236,6 @@ def _cache_path(key: str) -> Path | None:
     return _cache_dir / f"classifier-{key[:24]}.npz" if _cache_dir is not None else None
 
 
-def save_model(data: ModelData, path: Path) -> None:
-    """Plain arrays (no pickle: loading never runs code), written whole or not at all."""
-    words = sorted(data.vocabulary, key=data.vocabulary.__getitem__)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial.npz")
-    np.savez(partial, classes=np.array(data.classes), vocabulary=np.array(words),
-             idf=data.idf, weights=data.weights, intercept=data.intercept)
-    partial.replace(path)
-    for old in sorted(path.parent.glob("classifier-*.npz"),
-                      key=lambda p: p.stat().st_mtime)[:-_KEEP_FILES]:
-        old.unlink(missing_ok=True)
-
-
-def load_model(path: Path) -> ModelData | None:
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            words = [str(w) for w in stored["vocabulary"]]
-            return ModelData(classes=tuple(str(c) for c in stored["classes"]),
-                             vocabulary={w: i for i, w in enumerate(words)},
-                             idf=stored["idf"], weights=stored["weights"],
-                             intercept=stored["intercept"])
-    except (OSError, KeyError, ValueError) as exc:
-        log.warning("a kept classifier could not be read (%s); training anew", exc)
-        return None
-
-
 def _train_blocking(samples: list[tuple[str, str]], params: Params,
                     key: str) -> Model | None:
     path = _cache_path(key)
@@ -229,7 +244,11 @@ def _train_blocking(samples: list[tuple[str, str]], params: Params,
         if kept is not None:
             return Model(kept)
     try:
-        data = train_in_child(samples, params)
+        if path is not None:
+            data = _train_into(samples, params, path)
+        else:  # nowhere to keep it: a file of the moment
+            with tempfile.TemporaryDirectory(prefix="classifier-") as scratch:
+                data = train_in_child(samples, params, Path(scratch) / "model.npz")
     except TrainingError as exc:
         log.warning("topic classifier not trained (%s); the last good model or the "
                     "keyword matcher answers meanwhile", exc)
@@ -238,12 +257,26 @@ def _train_blocking(samples: list[tuple[str, str]], params: Params,
         log.exception("topic classifier training failed; the last good model or the "
                       "keyword matcher answers meanwhile")
         return None
-    if path is not None:
-        try:
-            save_model(data, path)
-        except OSError as exc:  # a full or read-only disk: train again next start
-            log.warning("the trained classifier could not be kept on disk: %s", exc)
     return Model(data)
+
+
+def _train_into(samples: list[tuple[str, str]], params: Params, path: Path) -> ModelData:
+    """Train into the kept file, keeping the newest few; a directory that cannot be
+    written (a full or read-only disk) gets a file of the moment, trained again next
+    start."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        log.warning("the trained classifier cannot be kept in %s: %s", path.parent, exc)
+        with tempfile.TemporaryDirectory(prefix="classifier-") as scratch:
+            return train_in_child(samples, params, Path(scratch) / "model.npz")
+    data = train_in_child(samples, params, path)
+    for old in sorted(path.parent.glob("classifier-*.npz"),
+                      key=lambda p: p.stat().st_mtime)[:-_KEEP_FILES]:
+        old.unlink(missing_ok=True)
+    return data
 
 
 def _start_training(samples: list[tuple[str, str]], params: Params, key: str,
@@ -291,6 +324,12 @@ async def model_ready(tree: ContentTree, params: Params = DEFAULT_PARAMS, *,
     last_good = _usable(_last_good, tree)
     if wait is False or (wait is None and last_good is not None):
         return last_good
+    if wait is None and _first_model_wait is not None:
+        try:
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)),
+                                          _first_model_wait) or _usable(_last_good, tree)
+        except TimeoutError:
+            return None  # the keyword matcher answers; the training goes on
     return await asyncio.wrap_future(future) or _usable(_last_good, tree)
 
 

@@ -14,6 +14,7 @@ import pickle
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -89,14 +90,17 @@ def train(samples: Sequence[tuple[str, str]], params: Params = DEFAULT_PARAMS) -
 
 
 def main() -> int:
-    """Child process: (samples, params) pickled on stdin → ModelData or the
-    TrainingError pickled on stdout."""
-    samples, params = pickle.load(sys.stdin.buffer)
+    """Child process: (samples, params, path) pickled on stdin → the model written to
+    ``path``; None, or the TrainingError, pickled on stdout."""
+    from bot.understanding.modelfile import save_model
+
+    samples, params, path = pickle.load(sys.stdin.buffer)
     try:
-        result: ModelData | TrainingError = train(samples, params)
+        save_model(train(samples, params), Path(path))
+        failure: TrainingError | None = None
     except TrainingError as exc:
-        result = exc
-    pickle.dump(result, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        failure = exc
+    pickle.dump(failure, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     return 0
 
 

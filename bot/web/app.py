@@ -22,7 +22,7 @@ from bot.storage.db import create_engine
 from bot.storage.store import Store
 from bot.understanding.langdetect import detector_for
 from bot.understanding.matcher import index_ready
-from bot.understanding.model import keep_models_in, model_ready
+from bot.understanding.model import keep_models_in, model_ready, wait_for_first_model
 from bot.web.errors import error_middleware
 from bot.web.keys import CONTENT, SERVICE, SETTINGS, STORE
 from bot.web.simulate import simulate
@@ -62,6 +62,8 @@ def _core(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]
         except TimeoutError:
             log.warning("the topic classifier is still training; the keyword matcher "
                         "answers until it is ready")
+        # from now on no message waits for a training (a slow webhook is sent again)
+        wait_for_first_model(0)
         # Babel loads a language's CLDR dates the first time it formats one (50 ms): the
         # review dates under every topic, formatted now.
         texts = content.tree.texts.items()
@@ -92,6 +94,7 @@ def _core(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         await store.engine.dispose()
+        wait_for_first_model(None)
 
     return core
 
