@@ -34,8 +34,8 @@ class Thresholds:
     by ``scripts/eval_matcher.py --grid`` for the best utility (a right answer +1, a
     wrong one -3, a choice holding the right topic +0.5, not understanding -0.5)."""
 
-    answer: float = 0.45
-    offer: float = 0.1
+    answer: float = 0.35
+    offer: float = 0.15
     emergency: float = 0.15
     unrelated: float = 0.3
     #: … and at least this far ahead of the runner-up
