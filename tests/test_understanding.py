@@ -139,6 +139,22 @@ def test_a_question_is_answered_as_the_service_answers_it(shipped, trained):
     assert decide(index, trained, "🙏🙏🙏", "ru").decision == "none"
 
 
+@pytest.mark.parametrize(("word", "language"), [
+    ("документы", "ru"), ("работа", "ru"), ("Россия", "ru"), ("ҳуҷҷат", "tg"), ("иш", "ky"),
+])
+def test_a_lone_vague_word_gets_a_choice_not_an_answer(shipped, trained, word, language):
+    """"документы" alone may be a lost passport, a police check or a patent: one tap to
+    choose beats an answer to a question nobody asked."""
+    found = decide(build_index(shipped), trained, word, language)
+    assert found.decision == "didyoumean" and len(found.choices) == 3, found
+
+
+def test_a_lone_word_that_names_one_topic_is_still_answered(shipped, trained):
+    index = build_index(shipped)
+    assert decide(index, trained, "регистрация", "ru").topic == "permits.registration"
+    assert decide(index, trained, "патент", "ru").topic == "permits.russia-patent"
+
+
 # --- the classifier in the service ----------------------------------------------------
 
 

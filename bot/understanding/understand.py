@@ -8,7 +8,8 @@ The classifier decides, from its probabilities:
 - the emergency topic with any real probability (``emergency``) is the emergency
   answer at once: a false alarm costs one screen, a miss can cost a life;
 - the likeliest topic at ``answer`` or more, ``margin`` ahead of the next, is answered
-  at once;
+  at once — a message of a single word only at ``one_word`` or more: a lone word
+  ("документы", "работа", "Россия") names a subject, rarely the question;
 - at ``offer`` or more, the three likeliest are offered ("did you mean");
 - below, or when "unrelated" (questions the bot does not cover) wins, nothing.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content.model import ContentTree
+from bot.understanding.features import words_of
 from bot.understanding.matcher import Match, index_ready, match
 from bot.understanding.matcher.index import MatcherIndex
 from bot.understanding.model import Model, model_ready
@@ -40,6 +42,9 @@ class Thresholds:
     unrelated: float = 0.3
     #: … and at least this far ahead of the runner-up
     margin: float = 0.1
+    #: A message of one word is answered at once only this sure (not searched: the tune
+    #: split has no lone words but follow-ups; a choice costs one tap)
+    one_word: float = 0.9
 
 
 DEFAULT = Thresholds()
@@ -73,8 +78,8 @@ def decide(index: MatcherIndex, model: Model | None, text: str, language: str,
     if best_class == UNRELATED and best >= thresholds.unrelated:
         return Match("none", topics, language)
     runner_up = topics[1][1] if len(topics) > 1 else 0.0
-    if topics and topics[0][1] >= thresholds.answer and \
-            topics[0][1] - runner_up >= thresholds.margin:
+    sure = thresholds.one_word if len(words_of(text)) == 1 else thresholds.answer
+    if topics and topics[0][1] >= sure and topics[0][1] - runner_up >= thresholds.margin:
         return Match("answer", topics, language)
     if topics and topics[0][1] >= thresholds.offer:
         return Match("didyoumean", topics, language)
