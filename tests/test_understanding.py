@@ -100,10 +100,12 @@ def test_no_example_is_a_near_copy_of_a_holdout_question(questions, shipped):
 # --- the figures --------------------------------------------------------------------
 
 
-#: Answered at once with the right topic, on the holdout part, per language. Issue 14's
-#: bar is 0.90 in each; Russian (0.81) and Tajik (0.84) are not there yet, and these
-#: floors keep what was reached from sliding back while they are brought up.
-ANSWERED_AT_ONCE = {"ru": 0.79, "ky": 0.90, "tg": 0.82, "uz": 0.90}
+#: Answered at once with the right topic, on the holdout part, per language: issue 14's
+#: bar (reached: ru 0.91, ky 0.95, tg 0.95, uz 0.96 on 545 holdout questions).
+ANSWERED_AT_ONCE = {"ru": 0.90, "ky": 0.90, "tg": 0.90, "uz": 0.90}
+#: The right topic at least offered. Issue 14's bar is 0.98; 534 of 545 (0.9798) is one
+#: question short, and this floor keeps what was reached from sliding back.
+OFFERED = 0.975
 
 
 def test_understanding_on_the_holdout_part(questions, shipped, trained, capsys):
@@ -122,9 +124,9 @@ def test_understanding_on_the_holdout_part(questions, shipped, trained, capsys):
         r = table[(language, "all")]
         assert r.answered >= least, f"{language}: answered at once {r.answered:.1%}"
     overall = table[("all", "all")]
-    assert overall.answered >= 0.87, f"answered at once {overall.answered:.1%}"
+    assert overall.answered >= 0.90, f"answered at once {overall.answered:.1%}"
     assert overall.wrong <= 0.02 * overall.n, f"{overall.wrong} wrong of {overall.n}"
-    assert overall.offered >= 0.96, f"right topic offered {overall.offered:.1%}"
+    assert overall.offered >= OFFERED, f"right topic offered {overall.offered:.1%}"
     missed = [o.question.text for o in outcomes
               if o.question.expected == EMERGENCY_TOPIC and o.decision != "emergency"]
     assert missed == []
