@@ -244,11 +244,8 @@ def _train_blocking(samples: list[tuple[str, str]], params: Params,
         if kept is not None:
             return Model(kept)
     try:
-        if path is not None:
-            data = _train_into(samples, params, path)
-        else:  # nowhere to keep it: a file of the moment
-            with tempfile.TemporaryDirectory(prefix="classifier-") as scratch:
-                data = train_in_child(samples, params, Path(scratch) / "model.npz")
+        data = (_train_into(samples, params, path) if path is not None
+                else _train_in_scratch(samples, params))  # nowhere to keep it
     except TrainingError as exc:
         log.warning("topic classifier not trained (%s); the last good model or the "
                     "keyword matcher answers meanwhile", exc)
@@ -258,6 +255,12 @@ def _train_blocking(samples: list[tuple[str, str]], params: Params,
                       "keyword matcher answers meanwhile")
         return None
     return Model(data)
+
+
+def _train_in_scratch(samples: list[tuple[str, str]], params: Params) -> ModelData:
+    """Train into a file of the moment, read back and deleted."""
+    with tempfile.TemporaryDirectory(prefix="classifier-") as scratch:
+        return train_in_child(samples, params, Path(scratch) / "model.npz")
 
 
 def _train_into(samples: list[tuple[str, str]], params: Params, path: Path) -> ModelData:
@@ -270,8 +273,7 @@ def _train_into(samples: list[tuple[str, str]], params: Params, path: Path) -> M
             pass
     except OSError as exc:
         log.warning("the trained classifier cannot be kept in %s: %s", path.parent, exc)
-        with tempfile.TemporaryDirectory(prefix="classifier-") as scratch:
-            return train_in_child(samples, params, Path(scratch) / "model.npz")
+        return _train_in_scratch(samples, params)
     data = train_in_child(samples, params, path)
     for old in sorted(path.parent.glob("classifier-*.npz"),
                       key=lambda p: p.stat().st_mtime)[:-_KEEP_FILES]:
