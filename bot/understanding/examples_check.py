@@ -5,7 +5,10 @@
 - examples that cannot make a model at all (none, or a single topic);
 - an example that a model trained *without it* gives to another topic: the usual sign
   of two topics that overlap, or of an example written in the wrong file. Each example
-  is left out once (k-fold), so no example vouches for itself.
+  is left out once (k-fold), so no example vouches for itself. Each example's fold comes
+  from its own text, not from a shuffle of all of them: adding or rewriting one example
+  moves no other example to another fold, so one edit does not make warnings come and go
+  elsewhere.
 
 All of these are warnings: the service still answers, with the keyword matcher where no
 model can be trained.
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-import random
+import zlib
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +44,8 @@ _PARAMS = replace(DEFAULT_PARAMS, tol=1e-3)
 # an unchanged set of examples is not cross-validated again (in this process, or in the
 # next run when DATA_DIR/models can be written).
 Finding = tuple[str, str, int, str, float]
+_FOLDS_BY = "crc32(topic, language, example)"
+
 _FOUND: dict[str, list[Finding]] = {}
 
 
@@ -67,10 +72,16 @@ def _cache_file(key: str) -> Path:
     return data / "models" / f"examples-{key[:24]}.json"
 
 
-def cross_validate(tree: ContentTree, folds: int = FOLDS, seed: int = 7) -> list[Finding]:
+def fold_of(topic_id: str, language: str, example: str, folds: int = FOLDS) -> int:
+    """The fold an example is left out in: the same on every run and machine."""
+    return zlib.crc32(f"{topic_id}\t{language}\t{example}".encode()) % folds
+
+
+def cross_validate(tree: ContentTree, folds: int = FOLDS) -> list[Finding]:
     """Examples that a model trained without them gives to another topic; raises
     ``TrainingError`` when the examples cannot make a model at all."""
-    key = fingerprint(samples_of(tree), _PARAMS)
+    # the folds are part of what was found: a cache of another fold scheme is not reused
+    key = fingerprint([*samples_of(tree), (_FOLDS_BY, str(folds))], _PARAMS)
     if key in _FOUND:
         return _FOUND[key]
     path = _cache_file(key)
@@ -87,11 +98,10 @@ def cross_validate(tree: ContentTree, folds: int = FOLDS, seed: int = 7) -> list
     if not written:
         train(samples_of(tree), _PARAMS)  # no examples: can titles and keywords make one?
         return []
-    order = list(range(len(written)))
-    random.Random(seed).shuffle(order)
     by_fold: dict[int, list[tuple[str, str, int, str]]] = defaultdict(list)
-    for n, position in enumerate(order):
-        by_fold[n % folds].append(written[position])
+    for item in written:
+        topic_id, language, _, example = item
+        by_fold[fold_of(topic_id, language, example, folds)].append(item)
     found = []
     for held in by_fold.values():
         leave_out = frozenset((topic_id, example) for topic_id, _, _, example in held)
