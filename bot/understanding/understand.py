@@ -36,12 +36,14 @@ class Thresholds:
     by ``scripts/eval_matcher.py --grid`` for the best utility (a right answer +1, a
     wrong one -3, a choice holding the right topic +0.5, not understanding -0.5)."""
 
-    answer: float = 0.35
+    answer: float = 0.4
     offer: float = 0.15
     emergency: float = 0.15
     unrelated: float = 0.3
-    #: … and at least this far ahead of the runner-up
-    margin: float = 0.1
+    #: … and at least this far ahead of the runner-up: a close second means the question
+    #: touches two topics, and a choice of both costs one tap where a wrong answer may
+    #: cost a fine
+    margin: float = 0.3
     #: A message of one word is answered at once only this sure (not searched: the tune
     #: split has no lone words but follow-ups; a choice costs one tap)
     one_word: float = 0.9
