@@ -47,12 +47,13 @@ def print_rows(outcomes, by_style: bool) -> None:
 def grid(tree, index, questions, c_values: tuple[float, ...]) -> None:
     """Settings for the best utility on the tune split: the model's regularisation, then
     the decision's probabilities; among equals, the one answering the most questions at
-    once, then sounding the alarm earliest, then the more cautious. (Until December 2026 the rule took the most
-    answering setting within one standard error of the best; the error, about 9 points
-    over 785 questions, is wider than the gaps between settings, so that rule always took
-    the boldest setting and the utility, with its threefold price of a wrong answer,
-    decided nothing.) The emergency threshold is not raised above 0.15: a missed
-    emergency costs more than any utility measures."""
+    once, then sounding the alarm earliest, then the more cautious.
+
+    Until December 2026 the rule took the most answering setting within one standard
+    error of the best; the error, about 9 points over 785 questions, is wider than the
+    gaps between settings, so that rule always took the boldest setting and the utility,
+    with its threefold price of a wrong answer, decided nothing. The emergency threshold
+    is not raised above 0.15: a missed emergency costs more than any utility measures."""
     tune = [q for q in questions if q.split == "tune"]
     samples = samples_of(tree)
     results = []
