@@ -56,7 +56,9 @@ def _positive(value: int, name: str) -> int:
     return value
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _seconds(env: Mapping[str, str], name: str, default: float, *,
+             zero: bool = False) -> float:
+    """A number of seconds from the environment; ``zero``: 0 is a meaning ("not at all")."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -64,8 +66,9 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
-    if not 0 < value <= 86400:
-        raise ConfigError(f"{name} must be between 0 and 86400 seconds, not {raw!r}")
+    if not 0 <= value <= 86400 or (value == 0 and not zero):
+        span = "from 0 to 86400" if zero else "more than 0 and at most 86400"
+        raise ConfigError(f"{name} must be {span} seconds, not {raw!r}")
     return value
 
 
@@ -185,7 +188,7 @@ class Settings:
     # How long start-up waits for the topic classifier's first training (a few seconds
     # when the content changed; at once from data/models/ when not); past it, the keyword
     # matcher answers until the model is ready.
-    model_wait_seconds: float = 5.0
+    model_wait_seconds: float = 3.0
     # Each outgoing Bot API call (connect, send, read, wait for a pooled connection): a
     # stalled call fails the update with 503, so Telegram delivers it again later.
     telegram_timeout_seconds: float = 5.0
@@ -218,5 +221,5 @@ class Settings:
             stats_min_count=_positive(_int(env, "STATS_MIN_COUNT", 5), "STATS_MIN_COUNT"),
             stats_flush_seconds=_seconds(env, "STATS_FLUSH_SECONDS", 5.0),
             stats_epsilon=_epsilon(env),
-            model_wait_seconds=_seconds(env, "MODEL_WAIT_SECONDS", 5.0),
+            model_wait_seconds=_seconds(env, "MODEL_WAIT_SECONDS", 3.0, zero=True),
         )

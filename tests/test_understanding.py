@@ -16,7 +16,7 @@ from types import MappingProxyType
 import pytest
 from rapidfuzz import fuzz
 
-from bot.config import ROOT
+from bot.config import ROOT, ConfigError, Settings
 from bot.content.loader import load_content
 from bot.content.model import ContentTree, Module, TopicText
 from bot.types import CONTENT_LANGUAGES
@@ -351,3 +351,16 @@ def test_content_check_warns_when_examples_cannot_make_a_model(tmp_path, capsys,
     status, lines = run_check(folder, capsys, examples=True)
     assert any("the topic classifier cannot be trained" in ln for ln in lines), lines
     assert status == 0  # a warning: the keyword matcher still answers
+
+
+def test_model_wait_seconds_may_be_zero_and_other_durations_may_not(tmp_path):
+    """MODEL_WAIT_SECONDS=0 means "start without waiting for the classifier" (it used to
+    stop `serve` with "must be between 0 and 86400"); a flush every 0 seconds means
+    nothing, and says so."""
+    base = {"DATA_DIR": str(tmp_path)}
+    assert Settings.from_env({**base, "MODEL_WAIT_SECONDS": "0"}).model_wait_seconds == 0
+    assert Settings.from_env(base).model_wait_seconds == 3.0
+    with pytest.raises(ConfigError, match="MODEL_WAIT_SECONDS must be from 0 to 86400"):
+        Settings.from_env({**base, "MODEL_WAIT_SECONDS": "-1"})
+    with pytest.raises(ConfigError, match="STATS_FLUSH_SECONDS must be more than 0"):
+        Settings.from_env({**base, "STATS_FLUSH_SECONDS": "0"})
